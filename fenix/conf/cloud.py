@@ -21,6 +21,11 @@ opts = [
     cfg.StrOpt('simulated_inventory',
                help='Inventory YAML for the simulated driver; the bundled '
                     'demo inventory when unset.'),
+    cfg.StrOpt('simulated_state_file',
+               help='When set, the simulated cloud keeps its state in this '
+                    'JSON file (loaded at start when present, written after '
+                    'every change), so that it outlives a restarted or '
+                    'killed engine. In memory only when unset.'),
     cfg.FloatOpt('simulated_time_scale', default=1.0, min=0.0,
                  help='Multiplier on the simulated durations (migrations, '
                       'boots): 0.01 plays them 100 times faster, 0 makes '

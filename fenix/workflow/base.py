@@ -1,0 +1,145 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""Base of workflow plug-ins (stevedore namespace fenix.workflow).
+
+A workflow is a state machine: one method per session state, each returning
+the next state. The engine calls :meth:`BaseWorkflow.run` in the session's
+thread; it runs until MAINTENANCE_DONE or MAINTENANCE_FAILED. Every handler
+must be safe to run again from its start: after a crash, or when the admin
+continues a failed session, the handler of the stored state is run anew and
+finds what was already done in the database and in the cloud.
+"""
+
+from oslo_log import log as logging
+from stevedore import driver as stevedore_driver
+
+from fenix.cloud import base as cloud_base
+from fenix.common import states
+from fenix.db import api as db
+from fenix.workflow.actions import base as action_base
+
+LOG = logging.getLogger(__name__)
+
+ACTION_NAMESPACE = 'fenix.action'
+
+
+class WorkflowFailed(Exception):
+    """The session cannot go on; ``reason`` tells the admin why."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BaseWorkflow:
+    """Drives one session through its states.
+
+    :param ctx: the :class:`fenix.engine.context.SessionContext`.
+    """
+
+    #: state name -> method name; subclasses fill it.
+    handlers = {}
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.conf = ctx.conf
+        self.cloud = ctx.cloud
+        self.session_id = ctx.session_id
+
+    def run(self):
+        while True:
+            self.ctx.checkpoint()
+            state = self.ctx.refresh()['state']
+            if state in states.INACTIVE_SESSION_STATES:
+                return
+            handler = getattr(self, self.handlers[state])
+            try:
+                next_state = handler()
+            except WorkflowFailed as e:
+                self.fail(e.reason)
+                return
+            except cloud_base.CloudError as e:
+                self.fail('%s (in state %s)' % (e.message, state))
+                return
+            self.ctx.checkpoint()
+            self.ctx.set_state(next_state)
+
+    def fail(self, reason):
+        LOG.warning('Session %s failed: %s', self.session_id, reason)
+        self.ctx.set_state(states.MAINTENANCE_FAILED, reason=reason)
+
+    def stop(self):
+        """The session is being deleted: leave the cloud tidy.
+
+        Hosts this session disabled are enabled again unless a host action
+        runs on them right now (such a host is reported in the history).
+        """
+        for host in db.host_list(self.session_id):
+            if not host['disabled_by_us']:
+                continue
+            if host['state'] == states.HOST_IN_MAINTENANCE:
+                self.ctx.record('stop', 'info', host=host['hostname'],
+                                details='left disabled: host actions '
+                                        'were running on it')
+                continue
+            try:
+                self.cloud.enable_host(host['hostname'])
+            except cloud_base.CloudError as e:
+                LOG.warning('Could not enable %s when stopping session '
+                            '%s: %s', host['hostname'], self.session_id, e)
+
+    # -- action plug-ins --------------------------------------------------
+
+    def run_actions(self, types, host=None):
+        """Run the session's action plug-ins of ``types`` in order.
+
+        A run already DONE (before a crash or a continue) is not run again.
+        Raises WorkflowFailed on the first failure.
+        """
+        done = {(r['plugin'], r['type'], r['hostname'])
+                for r in db.action_run_list(self.session_id)
+                if r['state'] == states.ACTION_DONE}
+        for action in db.action_plugin_list(self.session_id):
+            if action['type'] not in types:
+                continue
+            key = (action['plugin'], action['type'], host or '')
+            if key in done:
+                continue
+            self.ctx.checkpoint()
+            run = db.action_run_start(self.session_id, action['plugin'],
+                                      action['type'], host or '',
+                                      now=self.ctx.now())
+            try:
+                plugin = stevedore_driver.DriverManager(
+                    ACTION_NAMESPACE, action['plugin'],
+                    invoke_on_load=True,
+                    invoke_args=(self.conf, self.session_id,
+                                 action['metadata'])).driver
+                result = plugin.run(host)
+            except Exception as e:
+                LOG.exception('Action %s failed', action['plugin'])
+                result = action_base.ActionResult(
+                    action_base.FAILED,
+                    reason='%s: %s' % (type(e).__name__, e))
+            db.action_run_finish(run['id'], result.state,
+                                 reason=result.reason, output=result.output,
+                                 now=self.ctx.now())
+            outcome = 'ok' if result.state == action_base.DONE else 'failed'
+            self.ctx.record('action %s (%s)' % (action['plugin'],
+                                                action['type']),
+                            outcome, host=host, details=result.reason)
+            if result.state != action_base.DONE:
+                raise WorkflowFailed(
+                    'Action plug-in %s (%s) failed%s: %s' % (
+                        action['plugin'], action['type'],
+                        ' on host %s' % host if host else '',
+                        result.reason or 'no reason given'))

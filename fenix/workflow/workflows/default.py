@@ -1,0 +1,490 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""Workflow ``default``: rolling maintenance host by host (DESIGN §6).
+
+MAINTENANCE -> (PREPARE_MAINTENANCE) -> START_MAINTENANCE
+<-> PLANNED_MAINTENANCE ... -> MAINTENANCE_COMPLETE -> MAINTENANCE_DONE
+
+Progress that must survive a restart lives in rows (hosts maintained,
+instances moved, projects notified and their replies, action runs) and in
+``session.progress`` (which host is being emptied, when the current round of
+notifications started).
+"""
+
+import datetime
+import socket
+
+from oslo_log import log as logging
+
+from fenix.cloud import base as cloud_base
+from fenix.common import states
+from fenix.db import api as db
+from fenix.workflow import base
+
+LOG = logging.getLogger(__name__)
+
+MOVE_ACTIONS = (states.MIGRATE, states.LIVE_MIGRATE, states.OWN_ACTION,
+                states.EVICTION)
+
+
+def fit(instances, hosts):
+    """Place ``instances`` on ``hosts`` by first fit decreasing.
+
+    :param instances: list of (instance_id, vcpus, memory_mb).
+    :param hosts: dict host -> [free_vcpus, free_memory_mb]; not changed.
+    :returns: dict instance_id -> host, or None when they do not fit.
+    """
+    free = {name: list(room) for name, room in hosts.items()}
+    placement = {}
+    for instance_id, vcpus, memory_mb in sorted(
+            instances, key=lambda i: (-i[1], -i[2], i[0])):
+        # NOTE: most free RAM first, like Nova's default weigher.
+        for name in sorted(free, key=lambda h: (-free[h][1], h)):
+            room = free[name]
+            if room[0] >= vcpus and room[1] >= memory_mb:
+                room[0] -= vcpus
+                room[1] -= memory_mb
+                placement[instance_id] = name
+                break
+        else:
+            return None
+    return placement
+
+
+class DefaultWorkflow(base.BaseWorkflow):
+
+    handlers = {
+        states.MAINTENANCE: 'maintenance',
+        states.PREPARE_MAINTENANCE: 'prepare_maintenance',
+        states.START_MAINTENANCE: 'start_maintenance',
+        states.PLANNED_MAINTENANCE: 'planned_maintenance',
+        states.MAINTENANCE_COMPLETE: 'maintenance_complete',
+    }
+
+    # -- helpers: hosts and capacity ------------------------------------
+
+    def _hosts(self):
+        return {h['hostname']: h for h in db.host_list(self.session_id)}
+
+    def _cloud_state(self):
+        """The session's hosts and their instances as the cloud sees them.
+
+        Used capacity is summed from the servers themselves: Nova's
+        hypervisor statistics lag behind a migration.
+        """
+        names = sorted(self._hosts())
+        hosts = {h.name: h for h in self.cloud.list_hosts(names)}
+        by_host = {name: [] for name in names}
+        for instance in self.cloud.list_instances(hosts=names):
+            if instance.host in by_host:
+                by_host[instance.host].append(instance)
+        return hosts, by_host
+
+    @staticmethod
+    def _free(host, instances):
+        return [host.vcpus - sum(i.vcpus for i in instances),
+                host.memory_mb - sum(i.memory_mb for i in instances)]
+
+    def _sync_instances(self, instances):
+        """Add instances (and their projects) the session does not know."""
+        projects = sorted({i.project_id for i in instances})
+        db.projects_create(self.session_id, [
+            {'project_id': p, 'subscribed': self._subscribed(p)}
+            for p in projects])
+        db.instances_create(self.session_id, [
+            {'instance_id': i.id, 'instance_name': i.name,
+             'project_id': i.project_id, 'host': i.host, 'vcpus': i.vcpus,
+             'memory_mb': i.memory_mb, 'state': states.INSTANCE_PENDING}
+            for i in instances])
+        for i in instances:
+            db.instance_update(self.session_id, i.id, host=i.host)
+
+    def _subscribed(self, project_id):
+        mode = self.conf.workflow.subscription
+        if mode == 'all':
+            return True
+        if mode == 'none':
+            return False
+        return self.cloud.is_subscribed(project_id)
+
+    def _update_percent(self):
+        hosts = db.host_list(self.session_id)
+        if hosts:
+            done = sum(1 for h in hosts if h['maintained'])
+            self.ctx.set_percent(min(99, 100 * done // len(hosts)))
+
+    def _disable(self, hostname):
+        self.cloud.disable_host(hostname,
+                                self.conf.workflow.host_disable_reason)
+        db.host_update(self.session_id, hostname, disabled_by_us=True)
+
+    # -- helpers: talking to projects -----------------------------------
+
+    def _endpoint(self):
+        endpoint = self.conf.api.public_endpoint
+        if not endpoint:
+            host = self.conf.api.host
+            if host in ('0.0.0.0', '::'):
+                host = socket.getfqdn()
+            endpoint = 'http://%s:%s' % (host, self.conf.api.port)
+        return endpoint.rstrip('/')
+
+    def _project_url(self, project_id):
+        return '%s/v1/maintenance/%s/%s' % (self._endpoint(),
+                                            self.session_id, project_id)
+
+    def _begin_round(self, key):
+        """Start (or, when resumed, continue) a round of notifications.
+
+        Returns when the round began; projects notified before that have
+        not been asked in this round.
+        """
+        current = self.ctx.progress.get('round') or {}
+        if current.get('key') != key:
+            self.ctx.save_progress(round={'key': key,
+                                          'at': self.ctx.now().isoformat()})
+            current = self.ctx.progress['round']
+        return datetime.datetime.fromisoformat(current['at'])
+
+    def ask(self, state, instance_ids, timeout, allowed_actions=(),
+            metadata=None, actions_at=None, round_key=None):
+        """Notify projects of ``state`` and wait for their replies.
+
+        :param instance_ids: dict project_id -> ids of its instances the
+            state concerns; only subscribed projects are asked.
+        :returns: dict project_id -> project row after the wait.
+        :raises WorkflowFailed: on a NACK or a missing reply.
+        """
+        projects = {p['project_id']: p
+                    for p in db.project_list(self.session_id)
+                    if p['project_id'] in instance_ids and p['subscribed']}
+        if not projects:
+            return {}
+        started = self._begin_round(round_key or state)
+        now = self.ctx.now()
+        deadline = self.ctx.seconds_from_now(timeout)
+        fresh = [p for p in projects.values()
+                 if p['state'] != state or p['notified_at'] is None
+                 or p['notified_at'] < started]
+        if fresh:
+            db.projects_notify(self.session_id,
+                               [p['project_id'] for p in fresh], state,
+                               deadline, instance_ids=instance_ids, now=now)
+        rows = {p['project_id']: p
+                for p in db.project_list(self.session_id)
+                if p['project_id'] in projects}
+        deadline = max(p['reply_deadline'] for p in rows.values())
+        # NOTE: the row is written before the notification is sent so that
+        # a fast reply finds the state it answers. Unanswered projects are
+        # told again when a restarted engine resumes here (at least once).
+        for project_id, row in sorted(rows.items()):
+            if row['reply'] is None:
+                self.ctx.notifier.project(
+                    self.session_id, project_id, state,
+                    self._project_url(project_id), allowed_actions,
+                    self._project_url(project_id), row['reply_deadline'],
+                    actions_at or now, metadata or {})
+        self.ctx.record('notify %s' % state, 'waiting',
+                        details='projects %s, reply by %s' % (
+                            ', '.join(sorted(rows)), deadline))
+
+        def replied():
+            current = {p['project_id']: p
+                       for p in db.project_list(self.session_id)
+                       if p['project_id'] in rows}
+            if all(p['reply'] for p in current.values()):
+                return current
+            return None
+
+        result = self.ctx.wait_for(replied, deadline,
+                                   'replies to %s' % state)
+        current = result or {p['project_id']: p
+                             for p in db.project_list(self.session_id)
+                             if p['project_id'] in rows}
+        nacks = sorted(p for p, row in current.items()
+                       if row['reply'] and row['reply'].startswith('NACK'))
+        missing = sorted(p for p, row in current.items() if not row['reply'])
+        if nacks:
+            raise base.WorkflowFailed('Project(s) %s replied NACK_%s' % (
+                ', '.join(nacks), state))
+        if missing:
+            raise base.WorkflowFailed(
+                'No reply to %s from project(s) %s by %s' % (
+                    state, ', '.join(missing), deadline))
+        self.ctx.record('replies to %s' % state,
+                        details='ACK from %s' % ', '.join(sorted(current)))
+        return current
+
+    # -- helpers: moving instances --------------------------------------
+
+    def _action_for(self, instance, projects):
+        if instance['action'] in MOVE_ACTIONS and (
+                instance['project_id'] in projects):
+            return instance['action']
+        default = self.conf.workflow.default_instance_action
+        if default == 'FAIL':
+            raise base.WorkflowFailed(
+                'Project %s gave no action for instance %s and '
+                '[workflow] default_instance_action is FAIL' % (
+                    instance['project_id'], instance['instance_id']))
+        return default
+
+    def move_instances(self, hostname, state, targets=None):
+        """Move every instance off ``hostname`` by its replied action.
+
+        :param targets: dict instance_id -> target host (None: let the
+            scheduler choose).
+        """
+        targets = targets or {}
+        subscribed = {p['project_id'] for p in db.project_list(
+            self.session_id) if p['subscribed']}
+        timeout = self.conf.workflow.migration_timeout
+        for row in db.instance_list(self.session_id, host=hostname):
+            if row['state'] == states.INSTANCE_DONE:
+                continue
+            self.ctx.checkpoint()
+            iid = row['instance_id']
+            action = self._action_for(row, subscribed)
+            db.instance_update(self.session_id, iid, action=action,
+                               state=states.INSTANCE_ACTING)
+            try:
+                new_host = self._act(row, action, hostname,
+                                     targets.get(iid), timeout)
+            except cloud_base.CloudError as e:
+                db.instance_update(self.session_id, iid,
+                                   state=states.INSTANCE_FAILED,
+                                   details={'reason': e.message})
+                self.ctx.record(action, 'failed', host=hostname,
+                                details='%s: %s' % (iid, e.message))
+                raise base.WorkflowFailed(
+                    '%s of instance %s (%s) of project %s off host %s '
+                    'failed: %s' % (action, iid, row['instance_name'],
+                                    row['project_id'], hostname, e.message))
+            db.instance_update(self.session_id, iid, host=new_host,
+                               state=states.INSTANCE_DONE)
+            self.ctx.record(action, host=hostname,
+                            details='%s (%s) -> %s' % (
+                                iid, row['instance_name'],
+                                new_host or 'gone'))
+            if row['project_id'] in subscribed:
+                self.ctx.notifier.project(
+                    self.session_id, row['project_id'],
+                    states.INSTANCE_ACTION_DONE, [iid], [],
+                    self._project_url(row['project_id']), None,
+                    self.ctx.now(), {'action': action, 'state': state})
+
+    def _act(self, row, action, hostname, target, timeout):
+        iid = row['instance_id']
+        if action == states.MIGRATE:
+            return self.cloud.migrate(iid, hostname, target,
+                                      timeout=timeout)
+        if action == states.LIVE_MIGRATE:
+            return self.cloud.live_migrate(iid, hostname, target,
+                                           timeout=timeout)
+        if action == states.EVICTION:
+            self.cloud.delete_instance(iid)
+            return None
+        # OWN_ACTION: the project moves or re-creates the instance itself.
+        deadline = self.ctx.seconds_from_now(timeout)
+
+        def gone():
+            try:
+                return self.cloud.get_instance(iid).host != hostname
+            except cloud_base.InstanceNotFound:
+                return True
+
+        if not self.ctx.wait_for(gone, deadline,
+                                 'instance %s off %s' % (iid, hostname)):
+            raise cloud_base.CloudTimeout(
+                seconds=timeout,
+                what='the project to move instance %s off %s' % (
+                    iid, hostname))
+        try:
+            return self.cloud.get_instance(iid).host
+        except cloud_base.InstanceNotFound:
+            return None
+
+    def _by_project(self, hostname):
+        result = {}
+        for row in db.instance_list(self.session_id, host=hostname):
+            if row['state'] != states.INSTANCE_DONE:
+                result.setdefault(row['project_id'], []).append(
+                    row['instance_id'])
+        return result
+
+    # -- states -----------------------------------------------------------
+
+    def maintenance(self):
+        if not self.ctx.progress.get('discovered'):
+            names = self.ctx.session['requested_hosts'] or None
+            try:
+                hosts = self.cloud.list_hosts(names)
+            except cloud_base.HostNotFound as e:
+                raise base.WorkflowFailed(e.message)
+            if not hosts:
+                raise base.WorkflowFailed('The cloud has no compute hosts')
+            db.hosts_create(self.session_id, [
+                {'hostname': h.name, 'type': h.type, 'vcpus': h.vcpus,
+                 'memory_mb': h.memory_mb, 'state': states.HOST_PENDING}
+                for h in hosts])
+            self._sync_instances(self.cloud.list_instances(
+                hosts=[h.name for h in hosts]))
+            self.ctx.save_progress(discovered=True)
+            self.ctx.record('discover', details='%d hosts' % len(hosts))
+        instances = {}
+        for row in db.instance_list(self.session_id):
+            instances.setdefault(row['project_id'], []).append(
+                row['instance_id'])
+        maintenance_at = self.ctx.session['maintenance_at']
+        self.ask(states.MAINTENANCE, instances,
+                 self.conf.workflow.reply_timeout,
+                 metadata=self.ctx.session['metadata'],
+                 actions_at=maintenance_at)
+        if maintenance_at > self.ctx.now():
+            self.ctx.record('wait', 'waiting',
+                            details='until maintenance_at %s' %
+                            maintenance_at)
+            self.ctx.wait_for(lambda: False, maintenance_at,
+                              'maintenance_at')
+        self.run_actions(('pre',))
+        return self._next_after_maintenance()
+
+    def _next_after_maintenance(self):
+        hosts, by_host = self._cloud_state()
+        maintained = {n for n, h in self._hosts().items() if h['maintained']}
+        if any(not by_host[n] for n in hosts if n not in maintained):
+            return states.START_MAINTENANCE
+        return states.PREPARE_MAINTENANCE
+
+    def _pick_host_to_empty(self, hosts, by_host, maintained):
+        """The not yet maintained host cheapest to empty onto the others."""
+        candidates = sorted(
+            (n for n in hosts if n not in maintained),
+            key=lambda n: (sum(i.vcpus for i in by_host[n]),
+                           len(by_host[n]), n))
+        for name in candidates:
+            others = {n: self._free(h, by_host[n]) for n, h in hosts.items()
+                      if n != name and h.enabled and h.up}
+            wanted = [(i.id, i.vcpus, i.memory_mb) for i in by_host[name]]
+            if fit(wanted, others) is not None:
+                return name
+        return None
+
+    def prepare_maintenance(self):
+        hostname = self.ctx.progress.get('emptying')
+        if not hostname:
+            hosts, by_host = self._cloud_state()
+            maintained = {n for n, h in self._hosts().items()
+                          if h['maintained']}
+            hostname = self._pick_host_to_empty(hosts, by_host, maintained)
+            if hostname is None:
+                raise base.WorkflowFailed(
+                    'No host can be emptied: the other hosts lack the '
+                    'vCPUs or RAM for its instances. Free capacity (scale '
+                    'in) and continue the session.')
+            self.ctx.save_progress(emptying=hostname)
+            self.ctx.record('pick host to empty', host=hostname)
+        self._disable(hostname)
+        db.host_update(self.session_id, hostname,
+                       state=states.HOST_EMPTYING)
+        self._sync_instances(self.cloud.list_instances(hosts=[hostname]))
+        by_project = self._by_project(hostname)
+        self.ask(states.PREPARE_MAINTENANCE, by_project,
+                 self.conf.workflow.reply_timeout,
+                 allowed_actions=list(MOVE_ACTIONS),
+                 metadata=self.ctx.session['metadata'],
+                 round_key='%s:%s' % (states.PREPARE_MAINTENANCE, hostname))
+        self.move_instances(hostname, states.PREPARE_MAINTENANCE)
+        self.ctx.save_progress(emptying=None)
+        return states.START_MAINTENANCE
+
+    def start_maintenance(self):
+        hosts, by_host = self._cloud_state()
+        for name, row in sorted(self._hosts().items()):
+            if row['maintained'] or by_host.get(name):
+                continue
+            self.maintain_host(row)
+        if all(h['maintained'] for h in self._hosts().values()):
+            return states.MAINTENANCE_COMPLETE
+        return states.PLANNED_MAINTENANCE
+
+    def maintain_host(self, row):
+        hostname = row['hostname']
+        self.ctx.checkpoint()
+        if row['state'] != states.HOST_IN_MAINTENANCE:
+            self._disable(hostname)
+            db.host_update(self.session_id, hostname,
+                           state=states.HOST_IN_MAINTENANCE,
+                           started_at=self.ctx.now())
+            self.ctx.notifier.host(self.session_id, hostname,
+                                   states.IN_MAINTENANCE)
+            self.ctx.record('host in maintenance', host=hostname)
+        self.run_actions(('host', row['type']), host=hostname)
+        self.ctx.notifier.host(self.session_id, hostname,
+                               states.HOST_MAINTENANCE_COMPLETE)
+        self.cloud.enable_host(hostname)
+        db.host_update(self.session_id, hostname, maintained=True,
+                       disabled_by_us=False, state=states.HOST_MAINTAINED,
+                       finished_at=self.ctx.now())
+        self.ctx.record('host maintained', host=hostname)
+        self._update_percent()
+
+    def planned_maintenance(self):
+        hostname = self.ctx.progress.get('emptying')
+        hosts, by_host = self._cloud_state()
+        rows = self._hosts()
+        maintained = {n for n, h in rows.items() if h['maintained']}
+        if not hostname:
+            pending = sorted((n for n in hosts if n not in maintained),
+                             key=lambda n: (len(by_host[n]), n))
+            hostname = pending[0]
+            self.ctx.save_progress(emptying=hostname)
+            self.ctx.record('pick host to empty', host=hostname)
+        self._disable(hostname)
+        db.host_update(self.session_id, hostname,
+                       state=states.HOST_EMPTYING)
+        self._sync_instances(by_host[hostname])
+        # NOTE: instances go to hosts already maintained, so that none has
+        # to move twice; the scheduler chooses when they do not fit there.
+        room = {n: self._free(hosts[n], by_host[n]) for n in maintained
+                if hosts[n].enabled and hosts[n].up}
+        targets = fit([(i.id, i.vcpus, i.memory_mb)
+                       for i in by_host[hostname]], room) or {}
+        by_project = self._by_project(hostname)
+        metadata = dict(self.ctx.session['metadata'])
+        self.ask(states.PLANNED_MAINTENANCE, by_project,
+                 self.conf.workflow.reply_timeout,
+                 allowed_actions=list(MOVE_ACTIONS), metadata=metadata,
+                 round_key='%s:%s' % (states.PLANNED_MAINTENANCE, hostname))
+        self.move_instances(hostname, states.PLANNED_MAINTENANCE, targets)
+        self.ctx.save_progress(emptying=None)
+        return states.START_MAINTENANCE
+
+    def maintenance_complete(self):
+        self.run_actions(('post',))
+        instances = {}
+        for instance in self.cloud.list_instances(
+                hosts=sorted(self._hosts())):
+            instances.setdefault(instance.project_id, []).append(
+                instance.id)
+        for project in db.project_list(self.session_id):
+            instances.setdefault(project['project_id'], [])
+        try:
+            self.ask(states.MAINTENANCE_COMPLETE, instances,
+                     self.conf.workflow.complete_reply_timeout,
+                     metadata=self.ctx.session['metadata'])
+        except base.WorkflowFailed as e:
+            # NOTE: every host is maintained by now; a project that does
+            # not acknowledge the end cannot undo that. Keep it on record.
+            self.ctx.record('replies to MAINTENANCE_COMPLETE', 'failed',
+                            details=e.reason)
+        return states.MAINTENANCE_DONE
