@@ -22,7 +22,6 @@ prints how to drive it with curl.
 
 import argparse
 import datetime
-import os
 import shutil
 import signal
 import sys
@@ -30,23 +29,11 @@ import tempfile
 import threading
 import time
 
-from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_log import log as logging
-import oslo_messaging as messaging
 
-from fenix.api import app as api_app
-from fenix.api import server as api_server
-from fenix.cloud import simulated
-from fenix.common import rpc
-from fenix.common import service
 from fenix.common import states
-from fenix.db import api as db
-from fenix.db import migration
-from fenix.engine import service as engine_service
-from fenix.samples import vnfm as sample_vnfm
-
-LOG = logging.getLogger(__name__)
+from fenix import embedded
 
 
 class _Progress:
@@ -82,88 +69,6 @@ class _Progress:
                     else 'its instances')
             self._print('    project %s: %s (%s)' % (
                 payload['project_id'][:8], payload['state'], what))
-
-
-class Embedded:
-    """Engine, API, simulated cloud and app managers in this process."""
-
-    def __init__(self, host='127.0.0.1', port=12347, inventory=None,
-                 time_scale=1.0, workdir=None, reply_timeout=60):
-        self.workdir = workdir or tempfile.mkdtemp(prefix='fenix-demo-')
-        self.conf = cfg.CONF
-        service.register_opts(self.conf)
-        self.conf([], project='fenix', default_config_files=[])
-        overrides = {
-            None: {'auth_strategy': 'noauth', 'transport_url': 'fake:/',
-                   'host': 'fenix-demo'},
-            'database': {'connection': 'sqlite:///%s' % os.path.join(
-                self.workdir, 'fenix.sqlite')},
-            'api': {'host': host, 'port': port,
-                    'public_endpoint': 'http://%s:%d' % (host, port)},
-            'cloud': {'driver': 'simulated',
-                      'simulated_inventory': inventory,
-                      'simulated_time_scale': time_scale},
-            'engine': {'sweep_interval': 1.0, 'lease_duration': 10.0},
-            'workflow': {'reply_timeout': reply_timeout,
-                         'complete_reply_timeout': reply_timeout},
-        }
-        for group, values in overrides.items():
-            for name, value in values.items():
-                self.conf.set_override(name, value, group=group)
-        # NOTE: the demo's own output is the progress; the service logs go
-        # to a file in the work directory.
-        self.conf.set_override('log_file',
-                               os.path.join(self.workdir, 'fenix.log'))
-        logging.setup(self.conf, 'fenix')
-        self.endpoint = 'http://%s:%d' % (host, port)
-        self.vnfms = []
-        self._listener = None
-
-    def start(self, progress=None):
-        db.configure(self.conf)
-        migration.upgrade()
-        rpc.init(self.conf)
-        self.engine = engine_service.EngineService(self.conf)
-        self.engine.start()
-        self.server = api_server.serve(api_app.setup_app(self.conf),
-                                       self.conf.api.host,
-                                       self.conf.api.port)
-        self._server_thread = threading.Thread(
-            target=self.server.serve_forever, name='fenix-api',
-            daemon=True)
-        self._server_thread.start()
-        self.cloud = simulated.SimulatedCloud.shared(self.conf)
-        transport = rpc.get_notification_transport()
-        for project_id in sorted({i['project_id'] for i in
-                                  self.cloud.snapshot()['instances']}):
-            api = sample_vnfm.FenixProjectAPI(self.endpoint,
-                                              ks_session.Session())
-            vnfm = sample_vnfm.SampleVNFM(
-                project_id, api, simulated.SimulatedDriver(self.conf))
-            vnfm.start(transport)
-            self.vnfms.append(vnfm)
-        if progress is not None:
-            self._listener = messaging.get_notification_listener(
-                transport, [messaging.Target(topic='notifications')],
-                [progress], executor='threading', pool='fenix-demo')
-            self._listener.start()
-
-    def stop(self):
-        for vnfm in self.vnfms:
-            vnfm.stop()
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener.wait()
-        self.server.shutdown()
-        self.engine.stop()
-        rpc.cleanup()
-        db.dispose()
-
-    def request(self, method, path, body=None):
-        sess = ks_session.Session()
-        resp = sess.request(self.endpoint + path, method, json=body,
-                            raise_exc=False)
-        return resp.status_code, (resp.json() if resp.content else None)
 
 
 def _snapshot_hosts(cloud):
@@ -270,18 +175,27 @@ def _run_session(fenix, progress, args, out):
 def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     out = sys.stdout
-    fenix = Embedded(port=args.port, inventory=args.inventory,
-                     time_scale=args.time_scale)
+    workdir = tempfile.mkdtemp(prefix='fenix-demo-')
+    conf = embedded.demo_conf(workdir, port=args.port,
+                              inventory=args.inventory,
+                              time_scale=args.time_scale, conf=cfg.CONF,
+                              DEFAULT={'host': 'fenix-demo'})
+    # NOTE: the demo's own output is the progress; the service logs go to
+    # a file in the work directory.
+    logging.setup(conf, 'fenix')
+    fenix = embedded.Embedded(conf)
     progress = _Progress(out)
     try:
-        fenix.start(progress=None if args.serve else progress)
+        fenix.start(observers=() if args.serve else (progress,))
         if args.serve:
             return _serve(fenix, out)
         return _run_session(fenix, progress, args, out)
     finally:
         fenix.stop()
-        if not args.keep:
-            shutil.rmtree(fenix.workdir, ignore_errors=True)
+        if args.keep:
+            out.write('Database and log kept in %s\n' % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == '__main__':

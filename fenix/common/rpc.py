@@ -25,8 +25,10 @@ NOTIFICATIONS_GROUP = 'oslo_messaging_notifications'
 def set_defaults(conf):
     """Defaults that make notifications flow without extra config."""
     messaging.set_transport_defaults(control_exchange='fenix')
+    # NOTE: registered here rather than when the transport is made, so
+    # that they can be set before it is (tests, the embedded service).
     for group, options in messaging_opts.list_opts():
-        if group == NOTIFICATIONS_GROUP:
+        if group in (None, NOTIFICATIONS_GROUP):
             conf.register_opts(options, group=group)
     conf.set_default('driver', ['messagingv2'], group=NOTIFICATIONS_GROUP)
     conf.set_default('topics', ['notifications'], group=NOTIFICATIONS_GROUP)

@@ -15,8 +15,8 @@ from oslo_config import cfg
 from oslo_db import options as db_options
 from oslo_log import log as logging
 
-from fenix import conf as fenix_conf
 from fenix.common import rpc
+from fenix import conf as fenix_conf
 
 DEFAULT_DB_CONNECTION = 'sqlite:////var/lib/fenix/fenix.sqlite'
 

@@ -289,8 +289,11 @@ def session_release(session_id, engine):
 
 
 def sessions_to_run(engine, now=None):
-    """Ids of sessions an engine should run: unfinished and not owned by a
-    live engine other than ``engine``, or asked to stop."""
+    """Ids of the sessions an engine should run.
+
+    Those unfinished (or asked to stop) and not owned by a live engine
+    other than ``engine``.
+    """
     now = now or timeutils.utcnow()
     with _reader() as s:
         rows = s.execute(
@@ -425,9 +428,12 @@ def _check_reply(session_id, project, reply):
 @_retry
 def project_reply(session_id, project_id, reply, replied_by,
                   instance_actions=None, now=None):
-    """Store a project's reply; ``InvalidState`` (422) when it answers a
-    state that is not the project's current one, ``ConcurrentUpdate`` (409)
-    when a concurrent reply won."""
+    """Store a project's reply.
+
+    ``InvalidState`` (422) when it answers a state that is not the
+    project's current one, ``ConcurrentUpdate`` (409) when a concurrent
+    reply won.
+    """
     now = now or timeutils.utcnow()
     with _writer() as s:
         row = s.scalar(sa.select(models.Project)

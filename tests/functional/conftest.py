@@ -70,8 +70,7 @@ def _postgresql(name, drop=False):
 
 @pytest.fixture
 def database_url(request, tmp_path):
-    """A new, empty database on the backend the test is parametrized
-    with; dropped afterwards."""
+    """A new, empty database on the test's backend, dropped afterwards."""
     backend = getattr(request, 'param', 'sqlite')
     name = 'fenix_ft_%s' % uuid.uuid4().hex[:12]
     if backend == 'sqlite':

@@ -39,20 +39,32 @@ MOVE_ACTIONS = (states.MIGRATE, states.LIVE_MIGRATE, states.OWN_ACTION,
 def fit(instances, hosts):
     """Place ``instances`` on ``hosts`` by first fit decreasing.
 
-    :param instances: list of (instance_id, vcpus, memory_mb).
-    :param hosts: dict host -> [free_vcpus, free_memory_mb]; not changed.
+    :param instances: list of (instance_id, vcpus, memory_mb) or
+        (instance_id, vcpus, memory_mb, server_group_id).
+    :param hosts: dict host -> [free_vcpus, free_memory_mb] or
+        [free_vcpus, free_memory_mb, server groups on the host]; not
+        changed.
     :returns: dict instance_id -> host, or None when they do not fit.
+
+    NOTE: members of one server group are kept on different hosts, as
+    anti-affinity wants; for an affinity group this plan is only stricter
+    than needed, and the scheduler has the last word anyway.
     """
-    free = {name: list(room) for name, room in hosts.items()}
+    free = {name: [room[0], room[1], set(room[2] if len(room) > 2 else ())]
+            for name, room in hosts.items()}
     placement = {}
-    for instance_id, vcpus, memory_mb in sorted(
-            instances, key=lambda i: (-i[1], -i[2], i[0])):
-        # NOTE: most free RAM first, like Nova's default weigher.
+    for item in sorted(instances, key=lambda i: (-i[1], -i[2], i[0])):
+        instance_id, vcpus, memory_mb = item[:3]
+        group = item[3] if len(item) > 3 else None
+        # Most free RAM first, like Nova's default weigher.
         for name in sorted(free, key=lambda h: (-free[h][1], h)):
             room = free[name]
-            if room[0] >= vcpus and room[1] >= memory_mb:
+            if (room[0] >= vcpus and room[1] >= memory_mb
+                    and (group is None or group not in room[2])):
                 room[0] -= vcpus
                 room[1] -= memory_mb
+                if group is not None:
+                    room[2].add(group)
                 placement[instance_id] = name
                 break
         else:
@@ -92,7 +104,13 @@ class DefaultWorkflow(base.BaseWorkflow):
     @staticmethod
     def _free(host, instances):
         return [host.vcpus - sum(i.vcpus for i in instances),
-                host.memory_mb - sum(i.memory_mb for i in instances)]
+                host.memory_mb - sum(i.memory_mb for i in instances),
+                {i.server_group_id for i in instances if i.server_group_id}]
+
+    @staticmethod
+    def _wanted(instances):
+        return [(i.id, i.vcpus, i.memory_mb, i.server_group_id)
+                for i in instances]
 
     def _sync_instances(self, instances):
         """Add instances (and their projects) the session does not know."""
@@ -374,8 +392,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         for name in candidates:
             others = {n: self._free(h, by_host[n]) for n, h in hosts.items()
                       if n != name and h.enabled and h.up}
-            wanted = [(i.id, i.vcpus, i.memory_mb) for i in by_host[name]]
-            if fit(wanted, others) is not None:
+            if fit(self._wanted(by_host[name]), others) is not None:
                 return name
         return None
 
@@ -457,8 +474,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         # to move twice; the scheduler chooses when they do not fit there.
         room = {n: self._free(hosts[n], by_host[n]) for n in maintained
                 if hosts[n].enabled and hosts[n].up}
-        targets = fit([(i.id, i.vcpus, i.memory_mb)
-                       for i in by_host[hostname]], room) or {}
+        targets = fit(self._wanted(by_host[hostname]), room) or {}
         by_project = self._by_project(hostname)
         metadata = dict(self.ctx.session['metadata'])
         self.ask(states.PLANNED_MAINTENANCE, by_project,

@@ -26,6 +26,11 @@ branch_labels = None
 depends_on = None
 
 
+def _session_fk():
+    return sa.ForeignKeyConstraint(['session_id'], ['sessions.id'],
+                                   ondelete='CASCADE')
+
+
 def upgrade():
     op.create_table(
         'instance_constraints',
@@ -61,7 +66,8 @@ def upgrade():
         sa.Column('state', sa.String(length=32), nullable=False),
         sa.Column('workflow', sa.String(length=64), nullable=False),
         sa.Column('maintenance_at', sa.DateTime(), nullable=False),
-        sa.Column('requested_hosts', db_types.JsonEncodedList(), nullable=False),
+        sa.Column('requested_hosts', db_types.JsonEncodedList(),
+                  nullable=False),
         sa.Column('metadata', db_types.JsonEncodedDict(), nullable=False),
         sa.Column('download', db_types.JsonEncodedList(), nullable=False),
         sa.Column('reason', sa.Text(), nullable=True),
@@ -78,8 +84,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('sessions', schema=None) as batch_op:
-        batch_op.create_index('sessions_owner_idx', ['owner'], unique=False)
-        batch_op.create_index('sessions_state_idx', ['state'], unique=False)
+        batch_op.create_index('sessions_owner_idx', ['owner'],
+                              unique=False)
+        batch_op.create_index('sessions_state_idx', ['state'],
+                              unique=False)
 
     op.create_table(
         'action_plugin_instances',
@@ -95,9 +103,10 @@ def upgrade():
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('session_id', 'plugin', 'hostname', 'type', name='uniq_api0session0plugin0host0type')
+        sa.UniqueConstraint('session_id', 'plugin', 'hostname', 'type',
+                            name='uniq_api0session0plugin0host0type')
     )
     op.create_table(
         'action_plugins',
@@ -109,7 +118,7 @@ def upgrade():
         sa.Column('metadata', db_types.JsonEncodedDict(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id')
     )
     op.create_table(
@@ -124,11 +133,12 @@ def upgrade():
         sa.Column('engine', sa.String(length=255), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('history', schema=None) as batch_op:
-        batch_op.create_index('history_session_idx', ['session_id', 'id'], unique=False)
+        batch_op.create_index('history_session_idx', ['session_id', 'id'],
+                              unique=False)
 
     op.create_table(
         'hosts',
@@ -145,12 +155,14 @@ def upgrade():
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('session_id', 'hostname', name='uniq_hosts0session_id0hostname')
+        sa.UniqueConstraint('session_id', 'hostname',
+                            name='uniq_hosts0session_id0hostname')
     )
     with op.batch_alter_table('hosts', schema=None) as batch_op:
-        batch_op.create_index('hosts_hostname_idx', ['hostname'], unique=False)
+        batch_op.create_index('hosts_hostname_idx', ['hostname'],
+                              unique=False)
 
     op.create_table(
         'instances',
@@ -169,12 +181,15 @@ def upgrade():
         sa.Column('details', db_types.JsonEncodedDict(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('session_id', 'instance_id', name='uniq_instances0session_id0instance_id')
+        sa.UniqueConstraint('session_id', 'instance_id',
+                            name='uniq_instances0session_id0instance_id')
     )
     with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.create_index('instances_session_host_idx', ['session_id', 'host'], unique=False)
+        batch_op.create_index('instances_session_host_idx',
+                              ['session_id', 'host'],
+                              unique=False)
 
     op.create_table(
         'projects',
@@ -192,7 +207,8 @@ def upgrade():
         sa.Column('generation', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], ondelete='CASCADE'),
+        _session_fk(),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('session_id', 'project_id', name='uniq_projects0session_id0project_id')
+        sa.UniqueConstraint('session_id', 'project_id',
+                            name='uniq_projects0session_id0project_id')
     )

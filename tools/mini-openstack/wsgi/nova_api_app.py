@@ -1,0 +1,21 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""gunicorn entry point for nova.wsgi.osapi_compute.
+
+Every OpenStack service parses sys.argv with oslo.config when its WSGI app is
+imported; gunicorn's own arguments would make it fail, so hide them first.
+"""
+import sys
+
+sys.argv = sys.argv[:1]
+
+from nova.wsgi.osapi_compute import application  # noqa: E402,F401
