@@ -1,0 +1,6 @@
+import warnings
+
+# NOTE: a library on our import path still imports eventlet (without monkey
+# patching; Fenix runs on native threads). Its deprecation warning would
+# greet every user of every command.
+warnings.filterwarnings('ignore', message='.*Eventlet is deprecated.*')

@@ -22,11 +22,6 @@ class RequestContext(context.RequestContext):
         if is_admin is None:
             self.is_admin = 'admin' in (self.roles or [])
 
-    def to_policy_values(self):
-        values = super().to_policy_values()
-        values['is_admin'] = self.is_admin
-        return values
-
 
 def get_admin_context():
     """Context of the service itself (engine-initiated work)."""

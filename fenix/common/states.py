@@ -63,6 +63,7 @@ INSTANCE_PENDING = 'PENDING'
 INSTANCE_ACTING = 'ACTING'
 INSTANCE_DONE = 'DONE'
 INSTANCE_FAILED = 'FAILED'
+INSTANCE_GONE = 'GONE'
 
 # Action plug-in types and run states.
 ACTION_TYPES = ('pre', 'host', 'post', 'compute', 'controller')

@@ -59,6 +59,34 @@ def configure(conf):
         if _FACADE is not None:
             dispose()
         _FACADE = facade
+        if connection.startswith('sqlite'):
+            _serialize_sqlite_writes(facade.writer.get_engine())
+
+
+def _serialize_sqlite_writes(engine):
+    """Make every SQLite transaction take the write lock when it begins.
+
+    NOTE: a transaction that reads and then writes cannot wait for SQLite's
+    lock once it holds a read lock ("database is locked" at once), which
+    two replies arriving together would hit. Beginning IMMEDIATE makes the
+    second one wait (busy timeout) instead. WAL keeps readers of other
+    connections going meanwhile.
+    """
+    @sa.event.listens_for(engine, 'connect')
+    def _connect(dbapi_connection, record):
+        dbapi_connection.execute('PRAGMA journal_mode=WAL')
+        dbapi_connection.execute('PRAGMA busy_timeout=30000')
+
+    # NOTE: oslo.db emits its own BEGIN on SQLite; make it IMMEDIATE.
+    @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
+    def _begin_immediate(conn, cursor, statement, parameters, context,
+                         executemany):
+        if statement == 'BEGIN':
+            statement = 'BEGIN IMMEDIATE'
+        return statement, parameters
+
+    # Connections made before the listeners existed are replaced.
+    engine.dispose()
 
 
 def dispose():

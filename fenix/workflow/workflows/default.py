@@ -126,6 +126,19 @@ class DefaultWorkflow(base.BaseWorkflow):
         for i in instances:
             db.instance_update(self.session_id, i.id, host=i.host)
 
+    def _sync_host(self, hostname, instances):
+        """Make the rows of ``hostname`` what the cloud has on it now.
+
+        New instances are added; rows of instances gone from the host
+        (deleted by their project, or moved by it) are detached from it.
+        """
+        self._sync_instances(instances)
+        present = {i.id for i in instances}
+        for row in db.instance_list(self.session_id, host=hostname):
+            if row['instance_id'] not in present:
+                db.instance_update(self.session_id, row['instance_id'],
+                                   host=None, state=states.INSTANCE_GONE)
+
     def _subscribed(self, project_id):
         mode = self.conf.workflow.subscription
         if mode == 'all':
@@ -266,9 +279,9 @@ class DefaultWorkflow(base.BaseWorkflow):
         subscribed = {p['project_id'] for p in db.project_list(
             self.session_id) if p['subscribed']}
         timeout = self.conf.workflow.migration_timeout
+        # NOTE: every row still on the host moves, whatever its state: an
+        # instance moved here while emptying another host moves again.
         for row in db.instance_list(self.session_id, host=hostname):
-            if row['state'] == states.INSTANCE_DONE:
-                continue
             self.ctx.checkpoint()
             iid = row['instance_id']
             action = self._action_for(row, subscribed)
@@ -334,9 +347,8 @@ class DefaultWorkflow(base.BaseWorkflow):
     def _by_project(self, hostname):
         result = {}
         for row in db.instance_list(self.session_id, host=hostname):
-            if row['state'] != states.INSTANCE_DONE:
-                result.setdefault(row['project_id'], []).append(
-                    row['instance_id'])
+            result.setdefault(row['project_id'], []).append(
+                row['instance_id'])
         return result
 
     # -- states -----------------------------------------------------------
@@ -413,7 +425,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         self._disable(hostname)
         db.host_update(self.session_id, hostname,
                        state=states.HOST_EMPTYING)
-        self._sync_instances(self.cloud.list_instances(hosts=[hostname]))
+        self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
         by_project = self._by_project(hostname)
         self.ask(states.PREPARE_MAINTENANCE, by_project,
                  self.conf.workflow.reply_timeout,
@@ -469,7 +481,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         self._disable(hostname)
         db.host_update(self.session_id, hostname,
                        state=states.HOST_EMPTYING)
-        self._sync_instances(by_host[hostname])
+        self._sync_host(hostname, by_host[hostname])
         # NOTE: instances go to hosts already maintained, so that none has
         # to move twice; the scheduler chooses when they do not fit there.
         room = {n: self._free(hosts[n], by_host[n]) for n in maintained
