@@ -393,17 +393,22 @@ def project_list(session_id):
         return [_dict(r) for r in rows]
 
 
+def _project_row(s, session_id, project_id):
+    """The project's row, or the 404 that says what is missing."""
+    row = s.scalar(sa.select(models.Project)
+                   .where(models.Project.session_id == session_id)
+                   .where(models.Project.project_id == project_id))
+    if row is None:
+        if s.get(models.Session, session_id) is None:
+            raise exception.SessionNotFound(session_id=session_id)
+        raise exception.ProjectNotFound(session_id=session_id,
+                                        project_id=project_id)
+    return row
+
+
 def project_get(session_id, project_id):
     with _reader() as s:
-        row = s.scalar(sa.select(models.Project)
-                       .where(models.Project.session_id == session_id)
-                       .where(models.Project.project_id == project_id))
-        if row is None:
-            if s.get(models.Session, session_id) is None:
-                raise exception.SessionNotFound(session_id=session_id)
-            raise exception.ProjectNotFound(session_id=session_id,
-                                            project_id=project_id)
-        return _dict(row)
+        return _dict(_project_row(s, session_id, project_id))
 
 
 @_retry
@@ -464,15 +469,7 @@ def project_reply(session_id, project_id, reply, replied_by,
     """
     now = now or timeutils.utcnow()
     with _writer() as s:
-        row = s.scalar(sa.select(models.Project)
-                       .where(models.Project.session_id == session_id)
-                       .where(models.Project.project_id == project_id))
-        if row is None:
-            if s.get(models.Session, session_id) is None:
-                raise exception.SessionNotFound(session_id=session_id)
-            raise exception.ProjectNotFound(session_id=session_id,
-                                            project_id=project_id)
-        project = _dict(row)
+        project = _dict(_project_row(s, session_id, project_id))
         _check_reply(session_id, project, reply)
         result = s.execute(
             sa.update(models.Project)
