@@ -23,7 +23,6 @@ prints how to drive it with curl.
 import argparse
 import datetime
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -32,6 +31,7 @@ import time
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from fenix.common import service
 from fenix.common import states
 from fenix import embedded
 
@@ -72,8 +72,9 @@ class _Progress:
 
 
 def _snapshot_hosts(cloud):
-    hosts = {h['name']: [] for h in cloud.snapshot()['hosts']}
-    for instance in cloud.snapshot()['instances']:
+    snapshot = cloud.snapshot()
+    hosts = {h['name']: [] for h in snapshot['hosts']}
+    for instance in snapshot['instances']:
         hosts.setdefault(instance['host'], []).append(instance['name'])
     return hosts
 
@@ -124,10 +125,7 @@ def _serve(fenix, out):
                   datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S'),
                   ep))
     out.flush()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
+    service.wait_for_signal()
     return 0
 
 

@@ -11,9 +11,7 @@
 #    under the License.
 """fenix-engine: runs maintenance sessions."""
 
-import signal
 import sys
-import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -31,16 +29,8 @@ def main():
     db.configure(conf)
     rpc.init(conf)
     engine = engine_service.EngineService(conf)
-    stopped = threading.Event()
-
-    def _stop(signum, frame):
-        LOG.info('Signal %d: stopping', signum)
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     engine.start()
-    stopped.wait()
+    service.wait_for_signal()
     engine.stop()
     rpc.cleanup()
     return 0

@@ -39,9 +39,7 @@ openstacksdk connection (nova: ``NovaDriver.from_connection``) acts with the
 session of ``[vnfm_auth]``, i.e. as the same project user.
 """
 
-import signal
 import sys
-import threading
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
@@ -196,19 +194,10 @@ def main(argv=None):
                           record=options.record,
                           min_instances=options.min_instances,
                           workers=options.workers)
-    stopped = threading.Event()
-
-    def _stop(signum, frame):
-        LOG.info('Signal %d: stopping', signum)
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     try:
         app.start(rpc.get_notification_transport(),
                   topics=conf.oslo_messaging_notifications.topics)
-        while not stopped.wait(1.0):
-            pass
+        service.wait_for_signal()
     finally:
         app.stop()
         rpc.cleanup()

@@ -9,7 +9,10 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""Process start-up shared by every Fenix command."""
+"""Process start-up and shut-down shared by every Fenix command."""
+
+import signal
+import threading
 
 from oslo_config import cfg
 from oslo_db import options as db_options
@@ -17,6 +20,8 @@ from oslo_log import log as logging
 
 from fenix.common import rpc
 from fenix import conf as fenix_conf
+
+LOG = logging.getLogger(__name__)
 
 DEFAULT_DB_CONNECTION = 'sqlite:////var/lib/fenix/fenix.sqlite'
 
@@ -40,3 +45,22 @@ def prepare_service(argv=None, conf=None, default_config_files=None):
          default_config_files=default_config_files)
     logging.setup(conf, 'fenix')
     return conf
+
+
+def wait_for_signal(signals=(signal.SIGTERM, signal.SIGINT)):
+    """Block the main thread until one of ``signals`` arrives; return it."""
+    received = []
+    stopped = threading.Event()
+
+    def _handler(signum, frame):
+        LOG.info('Signal %d: stopping', signum)
+        received.append(signum)
+        stopped.set()
+
+    for signum in signals:
+        signal.signal(signum, _handler)
+    # NOTE: a timed wait keeps returning to the interpreter, so the handler
+    # runs promptly whatever the platform does with an interrupted lock.
+    while not stopped.wait(1.0):
+        pass
+    return received[0]
