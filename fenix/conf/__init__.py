@@ -18,6 +18,7 @@ fixture.
 
 from oslo_config import cfg
 
+from fenix.conf import actions
 from fenix.conf import api
 from fenix.conf import cloud
 from fenix.conf import default
@@ -27,7 +28,8 @@ from fenix.conf import workflow
 
 CONF = cfg.CONF
 
-MODULES = (default, api, engine, workflow, cloud, service_credentials)
+MODULES = (default, api, engine, workflow, actions, cloud,
+           service_credentials)
 
 
 def register_opts(conf=CONF):

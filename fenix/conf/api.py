@@ -25,6 +25,10 @@ opts = [
                     'Defaults to http://<host>:<port>.'),
     cfg.IntOpt('max_list_length', default=1000, min=1,
                help='Most items in one list field of a request body.'),
+    cfg.FloatOpt('stop_wait', default=30.0, min=0.0,
+                 help='Seconds DELETE of a running session waits for the '
+                      'engine to stop it at a safe point before it '
+                      'answers; the answer says what was left either way.'),
 ]
 
 

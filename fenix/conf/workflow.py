@@ -30,12 +30,33 @@ opts = [
                     'action for an instance): migrate them, live migrate '
                     'them, or fail the session.'),
     cfg.StrOpt('subscription', default='all',
-               choices=[('all', 'every project takes part'),
-                        ('none', 'no project takes part'),
-                        ('driver', 'ask the cloud driver (AODH alarms for '
-                         'the nova driver)')],
                help='Which projects take part in the maintenance '
-                    'interaction.'),
+                    'interaction: the name of a subscription plug-in '
+                    '(stevedore namespace fenix.subscription). Shipped: '
+                    '"all" (every project), "none" (no project), "listed" '
+                    '(the projects of subscribed_projects), "driver" (ask '
+                    'the cloud driver: the simulated cloud answers from '
+                    'its inventory), "aodh" (projects with an enabled AODH '
+                    'event alarm on maintenance.scheduled, read with '
+                    '[service_credentials]). The others get '
+                    'default_instance_action.'),
+    cfg.ListOpt('subscribed_projects', default=[],
+                help='Ids of the projects that take part when '
+                     'subscription is "listed".'),
+    cfg.IntOpt('scale_in_reply_timeout', default=300, min=1,
+               help='Seconds projects have to answer SCALE_IN.'),
+    cfg.IntOpt('max_scale_in_rounds', default=3, min=0,
+               help='SCALE_IN rounds asked before the session fails for '
+                    'want of capacity (0: never ask, fail at once).'),
+    cfg.IntOpt('own_action_timeout', default=600, min=1,
+               help='Seconds a project has, after its OWN_ACTION reply, '
+                    'to move or re-create its instances off the host being '
+                    'emptied.'),
+    cfg.IntOpt('max_parallel_hosts', default=1, min=1,
+               help='Empty hosts that run their host actions at the same '
+                    'time. The default workflow keeps one host emptying '
+                    'at a time; several empty hosts are maintained '
+                    'together up to this number.'),
     cfg.StrOpt('host_disable_reason', default='maintenance by fenix',
                help='Reason recorded on a host Fenix disables.'),
 ]
