@@ -102,7 +102,10 @@ class Embedded:
             listener = messaging.get_notification_listener(
                 transport, [messaging.Target(topic='notifications')],
                 [observer], executor='threading',
-                pool='fenix-observer-%d' % index)
+                # NOTE: a pool's queue is named without the exchange:
+                # two embedded instances on one broker must not share it.
+                pool='fenix-observer-%s-%d' % (self.conf.control_exchange,
+                                               index))
             listener.start()
             self._listeners.append(listener)
         self.server = api_server.serve(api_app.setup_app(self.conf),

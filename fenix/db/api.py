@@ -534,14 +534,30 @@ def instance_reply(session_id, project_id, instance_id, reply, replied_by,
 
 @_retry
 def instances_create(session_id, instances):
+    """Add the instances the session does not know; move known ones.
+
+    One transaction whatever the number: a known instance found on
+    another host gets that host (``instances`` carry ``host``).
+    """
+    now = timeutils.utcnow()
     with _writer() as s:
-        have = {r[0] for r in s.execute(
-            sa.select(models.Instance.instance_id)
-            .where(models.Instance.session_id == session_id))}
+        have = dict(s.execute(
+            sa.select(models.Instance.instance_id, models.Instance.host)
+            .where(models.Instance.session_id == session_id)).all())
         new = [dict(i, session_id=session_id, details={})
                for i in instances if i['instance_id'] not in have]
         if new:
             s.execute(sa.insert(models.Instance), new)
+        moved = {}
+        for i in instances:
+            if i['instance_id'] in have and 'host' in i and (
+                    have[i['instance_id']] != i['host']):
+                moved.setdefault(i['host'], []).append(i['instance_id'])
+        for host, ids in moved.items():
+            s.execute(sa.update(models.Instance)
+                      .where(models.Instance.session_id == session_id)
+                      .where(models.Instance.instance_id.in_(ids))
+                      .values(host=host, updated_at=now))
 
 
 def instance_list(session_id, host=None, project_id=None, state=None):

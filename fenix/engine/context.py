@@ -18,6 +18,7 @@ state change is notified, and every wait is a persisted deadline.
 """
 
 import datetime
+import threading
 
 from oslo_log import log as logging
 
@@ -51,6 +52,8 @@ class SessionContext:
         self.clock = clock
         self.engine_id = engine_id
         self.session = db.session_get(self.session_id)
+        # NOTE: hosts maintained in parallel write the session row too.
+        self._lock = threading.RLock()
 
     # -- reading ----------------------------------------------------------
 
@@ -82,19 +85,21 @@ class SessionContext:
 
     def update(self, **values):
         """Write session columns while this engine owns the session."""
-        try:
-            self.session = db.session_update(self.session_id,
-                                             owner=self.engine_id, **values)
-        except exception.ConcurrentUpdate:
-            self.handle.lease_lost = True
-            raise LeaseLost()
-        return self.session
+        with self._lock:
+            try:
+                self.session = db.session_update(
+                    self.session_id, owner=self.engine_id, **values)
+            except exception.ConcurrentUpdate:
+                self.handle.lease_lost = True
+                raise LeaseLost()
+            return self.session
 
     def save_progress(self, **markers):
         """Persist workflow progress markers (merged into the old ones)."""
-        progress = dict(self.progress)
-        progress.update(markers)
-        return self.update(progress=progress)
+        with self._lock:
+            progress = dict(self.progress)
+            progress.update(markers)
+            return self.update(progress=progress)
 
     def record(self, step, outcome='ok', host=None, details=None):
         """Add a step to the session's history."""
@@ -120,6 +125,29 @@ class SessionContext:
                              + (': %s' % reason if reason else '')))
         self.notifier.session(self.session_id, state,
                               self.session['percent_done'], reason)
+
+    def stopped(self, left):
+        """The admin stopped the session; ``left`` says what was left.
+
+        The session stays, failed, so that it can be continued (PUT) or
+        deleted for good (DELETE again).
+        """
+        previous = self.state
+        details = []
+        if left.get('hosts_not_maintained'):
+            details.append('hosts not maintained: %s' % ', '.join(
+                left['hosts_not_maintained']))
+        if left.get('hosts_left_disabled'):
+            details.append('hosts left disabled: %s' % ', '.join(
+                '%s (%s)' % item
+                for item in sorted(left['hosts_left_disabled'].items())))
+        reason = 'Stopped by the admin in state %s%s' % (
+            previous, ''.join('; %s' % d for d in details))
+        progress = dict(self.progress, stopped=dict(left, state=previous),
+                        emptying=None)
+        self.update(stop_requested=False, progress=progress)
+        self.handle.stop_requested = False
+        self.set_state(states.MAINTENANCE_FAILED, reason=reason)
 
     def set_percent(self, percent):
         if percent != self.session['percent_done']:

@@ -127,10 +127,8 @@ class SessionRunner:
             try:
                 workflow.run()
             except context_mod.SessionStopped:
-                workflow.stop()
-                db.session_delete(session_id)
-                release = False
-                LOG.info('Session %s stopped and deleted', session_id)
+                ctx.stopped(workflow.stop())
+                LOG.info('Session %s stopped by the admin', session_id)
         except context_mod.LeaseLost:
             release = False
             LOG.warning('Session %s was taken over by another engine',

@@ -26,6 +26,7 @@ from fenix.cloud import base as cloud_base
 from fenix.common import states
 from fenix.db import api as db
 from fenix.workflow.actions import base as action_base
+from fenix.workflow import download
 
 LOG = logging.getLogger(__name__)
 
@@ -56,10 +57,22 @@ class BaseWorkflow:
         self.session_id = ctx.session_id
 
     def run(self):
+        state = self.ctx.refresh()['state']
+        if state not in (states.MAINTENANCE,
+                         *states.INACTIVE_SESSION_STATES):
+            # Resumed or continued past MAINTENANCE: the host actions may
+            # need the session's downloads (kept files are not fetched
+            # again).
+            try:
+                self.fetch_downloads()
+            except WorkflowFailed as e:
+                self.fail(e.reason)
+                return
         while True:
             self.ctx.checkpoint()
             state = self.ctx.refresh()['state']
             if state in states.INACTIVE_SESSION_STATES:
+                self.remove_downloads()
                 return
             handler = getattr(self, self.handlers[state])
             try:
@@ -78,24 +91,65 @@ class BaseWorkflow:
         self.ctx.set_state(states.MAINTENANCE_FAILED, reason=reason)
 
     def stop(self):
-        """The session is being deleted: leave the cloud tidy.
+        """The admin stopped the session: leave the cloud tidy.
 
+        Called at a safe point (an instance move in flight has finished).
         Hosts this session disabled are enabled again unless a host action
-        runs on them right now (such a host is reported in the history).
+        runs on them right now; such a host is reported in the history.
+
+        :returns: a dict saying what was left: hosts maintained, hosts not
+            maintained, hosts left disabled and why.
         """
+        left_disabled = {}
         for host in db.host_list(self.session_id):
             if not host['disabled_by_us']:
                 continue
+            name = host['hostname']
             if host['state'] == states.HOST_IN_MAINTENANCE:
-                self.ctx.record('stop', 'info', host=host['hostname'],
+                left_disabled[name] = 'host actions were running on it'
+                self.ctx.record('stop', 'info', host=name,
                                 details='left disabled: host actions '
                                         'were running on it')
                 continue
             try:
-                self.cloud.enable_host(host['hostname'])
+                self.cloud.enable_host(name)
             except cloud_base.CloudError as e:
                 LOG.warning('Could not enable %s when stopping session '
-                            '%s: %s', host['hostname'], self.session_id, e)
+                            '%s: %s', name, self.session_id, e)
+                left_disabled[name] = 'enabling it failed: %s' % e.message
+                continue
+            values = {'disabled_by_us': False}
+            if host['state'] == states.HOST_EMPTYING:
+                values['state'] = states.HOST_PENDING
+            db.host_update(self.session_id, name, **values)
+            self.ctx.record('stop', host=name, details='enabled again')
+        hosts = db.host_list(self.session_id)
+        return {
+            'hosts_maintained': sorted(h['hostname'] for h in hosts
+                                       if h['maintained']),
+            'hosts_not_maintained': sorted(h['hostname'] for h in hosts
+                                           if not h['maintained']),
+            'hosts_left_disabled': left_disabled,
+        }
+
+    # -- downloads ----------------------------------------------------------
+
+    def fetch_downloads(self):
+        """Fetch the session's ``download`` entries (kept ones are kept)."""
+        entries = self.ctx.session.get('download') or []
+        if not entries:
+            return
+        try:
+            paths = download.fetch(self.conf, self.session_id, entries)
+        except download.DownloadFailed as e:
+            self.ctx.record('download', 'failed', details=e.reason)
+            raise WorkflowFailed('Download failed: %s' % e.reason)
+        self.ctx.record('download', details='%d file(s) in %s' % (
+            len(paths), download.path(self.conf, self.session_id)))
+
+    def remove_downloads(self):
+        if self.ctx.session.get('download'):
+            download.remove(self.conf, self.session_id)
 
     # -- action plug-ins --------------------------------------------------
 
@@ -105,16 +159,22 @@ class BaseWorkflow:
         A run already DONE (before a crash or a continue) is not run again.
         Raises WorkflowFailed on the first failure.
         """
-        done = {(r['plugin'], r['type'], r['hostname'])
-                for r in db.action_run_list(self.session_id)
-                if r['state'] == states.ACTION_DONE}
+        runs = {(r['plugin'], r['type'], r['hostname']): r['state']
+                for r in db.action_run_list(self.session_id)}
         for action in db.action_plugin_list(self.session_id):
             if action['type'] not in types:
                 continue
             key = (action['plugin'], action['type'], host or '')
-            if key in done:
+            if runs.get(key) == states.ACTION_DONE:
                 continue
             self.ctx.checkpoint()
+            if runs.get(key) == states.ACTION_RUNNING:
+                # NOTE: the engine died (or lost the session) while it ran;
+                # plug-ins are written to be run again.
+                self.ctx.record('action %s (%s)' % (action['plugin'],
+                                                    action['type']),
+                                'info', host=host,
+                                details='interrupted run started again')
             run = db.action_run_start(self.session_id, action['plugin'],
                                       action['type'], host or '',
                                       now=self.ctx.now())

@@ -20,6 +20,8 @@ instances moved, projects notified and their replies, action runs) and in
 notifications started).
 """
 
+import bisect
+from concurrent import futures
 import datetime
 import socket
 
@@ -28,6 +30,7 @@ from oslo_log import log as logging
 from fenix.cloud import base as cloud_base
 from fenix.common import states
 from fenix.db import api as db
+from fenix.subscription import base as subscription
 from fenix.workflow import base
 
 LOG = logging.getLogger(__name__)
@@ -52,23 +55,31 @@ def fit(instances, hosts):
     """
     free = {name: [room[0], room[1], set(room[2] if len(room) > 2 else ())]
             for name, room in hosts.items()}
+    # Most free RAM first, like Nova's default weigher; kept sorted as
+    # hosts fill, so that a placement costs a scan from the front rather
+    # than a sort of every host.
+    order = sorted((-room[1], name) for name, room in free.items())
     placement = {}
     for item in sorted(instances, key=lambda i: (-i[1], -i[2], i[0])):
         instance_id, vcpus, memory_mb = item[:3]
         group = item[3] if len(item) > 3 else None
-        # Most free RAM first, like Nova's default weigher.
-        for name in sorted(free, key=lambda h: (-free[h][1], h)):
+        for index, (_, name) in enumerate(order):
             room = free[name]
-            if (room[0] >= vcpus and room[1] >= memory_mb
-                    and (group is None or group not in room[2])):
-                room[0] -= vcpus
-                room[1] -= memory_mb
-                if group is not None:
-                    room[2].add(group)
-                placement[instance_id] = name
+            if room[1] < memory_mb:
+                # The rest have even less RAM free.
+                return None
+            if room[0] >= vcpus and (group is None
+                                     or group not in room[2]):
                 break
         else:
             return None
+        room[0] -= vcpus
+        room[1] -= memory_mb
+        if group is not None:
+            room[2].add(group)
+        placement[instance_id] = name
+        del order[index]
+        bisect.insort(order, (-room[1], name))
     return placement
 
 
@@ -76,11 +87,16 @@ class DefaultWorkflow(base.BaseWorkflow):
 
     handlers = {
         states.MAINTENANCE: 'maintenance',
+        states.SCALE_IN: 'scale_in',
         states.PREPARE_MAINTENANCE: 'prepare_maintenance',
         states.START_MAINTENANCE: 'start_maintenance',
         states.PLANNED_MAINTENANCE: 'planned_maintenance',
         states.MAINTENANCE_COMPLETE: 'maintenance_complete',
     }
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._subscription_plugin = None
 
     # -- helpers: hosts and capacity ------------------------------------
 
@@ -114,17 +130,18 @@ class DefaultWorkflow(base.BaseWorkflow):
 
     def _sync_instances(self, instances):
         """Add instances (and their projects) the session does not know."""
-        projects = sorted({i.project_id for i in instances})
-        db.projects_create(self.session_id, [
-            {'project_id': p, 'subscribed': self._subscribed(p)}
-            for p in projects])
+        known = {p['project_id'] for p in db.project_list(self.session_id)}
+        projects = sorted({i.project_id for i in instances} - known)
+        if projects:
+            subscribed = self._subscription().subscribed(projects)
+            db.projects_create(self.session_id, [
+                {'project_id': p, 'subscribed': p in subscribed}
+                for p in projects])
         db.instances_create(self.session_id, [
             {'instance_id': i.id, 'instance_name': i.name,
              'project_id': i.project_id, 'host': i.host, 'vcpus': i.vcpus,
              'memory_mb': i.memory_mb, 'state': states.INSTANCE_PENDING}
             for i in instances])
-        for i in instances:
-            db.instance_update(self.session_id, i.id, host=i.host)
 
     def _sync_host(self, hostname, instances):
         """Make the rows of ``hostname`` what the cloud has on it now.
@@ -139,13 +156,12 @@ class DefaultWorkflow(base.BaseWorkflow):
                 db.instance_update(self.session_id, row['instance_id'],
                                    host=None, state=states.INSTANCE_GONE)
 
-    def _subscribed(self, project_id):
-        mode = self.conf.workflow.subscription
-        if mode == 'all':
-            return True
-        if mode == 'none':
-            return False
-        return self.cloud.is_subscribed(project_id)
+    def _subscription(self):
+        """The plug-in telling which projects take part."""
+        if self._subscription_plugin is None:
+            self._subscription_plugin = subscription.load(self.conf,
+                                                          self.cloud)
+        return self._subscription_plugin
 
     def _update_percent(self):
         hosts = db.host_list(self.session_id)
@@ -290,16 +306,20 @@ class DefaultWorkflow(base.BaseWorkflow):
             try:
                 new_host = self._act(row, action, hostname,
                                      targets.get(iid), timeout)
-            except cloud_base.CloudError as e:
+            except (cloud_base.CloudError, base.WorkflowFailed) as e:
+                reason = (e.reason if isinstance(e, base.WorkflowFailed)
+                          else e.message)
                 db.instance_update(self.session_id, iid,
                                    state=states.INSTANCE_FAILED,
-                                   details={'reason': e.message})
+                                   details={'reason': reason})
                 self.ctx.record(action, 'failed', host=hostname,
-                                details='%s: %s' % (iid, e.message))
+                                details='%s: %s' % (iid, reason))
+                if isinstance(e, base.WorkflowFailed):
+                    raise
                 raise base.WorkflowFailed(
                     '%s of instance %s (%s) of project %s off host %s '
                     'failed: %s' % (action, iid, row['instance_name'],
-                                    row['project_id'], hostname, e.message))
+                                    row['project_id'], hostname, reason))
             db.instance_update(self.session_id, iid, host=new_host,
                                state=states.INSTANCE_DONE)
             self.ctx.record(action, host=hostname,
@@ -324,7 +344,16 @@ class DefaultWorkflow(base.BaseWorkflow):
         if action == states.EVICTION:
             self.cloud.delete_instance(iid)
             return None
-        # OWN_ACTION: the project moves or re-creates the instance itself.
+        return self._own_action(row, hostname)
+
+    def _own_action(self, row, hostname):
+        """Wait for the project to move or re-create the instance.
+
+        A re-created instance is one of the same project with the same
+        name on another host; its row records the new id.
+        """
+        iid = row['instance_id']
+        timeout = self.conf.workflow.own_action_timeout
         deadline = self.ctx.seconds_from_now(timeout)
 
         def gone():
@@ -335,14 +364,26 @@ class DefaultWorkflow(base.BaseWorkflow):
 
         if not self.ctx.wait_for(gone, deadline,
                                  'instance %s off %s' % (iid, hostname)):
-            raise cloud_base.CloudTimeout(
-                seconds=timeout,
-                what='the project to move instance %s off %s' % (
-                    iid, hostname))
+            raise base.WorkflowFailed(
+                'Project %s did not move or re-create instance %s (%s) '
+                'off host %s within %d s of its OWN_ACTION reply' % (
+                    row['project_id'], iid, row['instance_name'], hostname,
+                    timeout))
         try:
             return self.cloud.get_instance(iid).host
         except cloud_base.InstanceNotFound:
-            return None
+            pass
+        for other in self.cloud.list_instances(project_id=row['project_id']):
+            if (other.id != iid and other.name == row['instance_name']
+                    and other.host and other.host != hostname):
+                db.instance_update(self.session_id, iid,
+                                   details={'replaced_by': other.id,
+                                            'replaced_on': other.host})
+                self.ctx.record('re-created instance found', host=other.host,
+                                details='%s (%s) replaced by %s' % (
+                                    iid, row['instance_name'], other.id))
+                return other.host
+        return None
 
     def _by_project(self, hostname):
         result = {}
@@ -374,6 +415,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         for row in db.instance_list(self.session_id):
             instances.setdefault(row['project_id'], []).append(
                 row['instance_id'])
+        self._check_outsiders(instances)
         maintenance_at = self.ctx.session['maintenance_at']
         self.ask(states.MAINTENANCE, instances,
                  self.conf.workflow.reply_timeout,
@@ -385,21 +427,59 @@ class DefaultWorkflow(base.BaseWorkflow):
                             maintenance_at)
             self.ctx.wait_for(lambda: False, maintenance_at,
                               'maintenance_at')
+        self.fetch_downloads()
         self.run_actions(('pre',))
-        return self._next_after_maintenance()
+        return self._next_state()
 
-    def _next_after_maintenance(self):
+    def _check_outsiders(self, instances):
+        """Fail now when projects that do not take part must not be moved.
+
+        With ``[workflow] default_instance_action = FAIL`` nothing may move
+        the instances of a project that is not asked about them.
+        """
+        if self.conf.workflow.default_instance_action != 'FAIL':
+            return
+        outsiders = sorted(p['project_id']
+                           for p in db.project_list(self.session_id)
+                           if not p['subscribed']
+                           and instances.get(p['project_id']))
+        if outsiders:
+            raise base.WorkflowFailed(
+                'Project(s) %s do not take part in the maintenance (not '
+                'subscribed) and [workflow] default_instance_action is '
+                'FAIL: their instances cannot be moved without them' %
+                ', '.join(outsiders))
+
+    def _next_state(self):
+        """Where the session goes once the hosts are known.
+
+        An empty host not yet maintained is maintained first; else one that
+        the other hosts can take the instances of is emptied; else projects
+        are asked to scale in.
+        """
         hosts, by_host = self._cloud_state()
         maintained = {n for n, h in self._hosts().items() if h['maintained']}
-        if any(not by_host[n] for n in hosts if n not in maintained):
+        pending = [n for n in hosts if n not in maintained]
+        if not pending:
+            return states.MAINTENANCE_COMPLETE
+        if any(not by_host[n] for n in pending):
             return states.START_MAINTENANCE
-        return states.PREPARE_MAINTENANCE
+        if self._pick_host_to_empty(hosts, by_host, maintained) is not None:
+            return (states.PLANNED_MAINTENANCE if maintained
+                    else states.PREPARE_MAINTENANCE)
+        return states.SCALE_IN
 
     def _pick_host_to_empty(self, hosts, by_host, maintained):
-        """The not yet maintained host cheapest to empty onto the others."""
+        """The not yet maintained host cheapest to empty onto the others.
+
+        Cheapest: fewest vCPUs, then least RAM, then fewest instances to
+        move. Only a host whose instances fit on the other enabled hosts
+        (vCPUs and RAM, server group members apart) is picked.
+        """
         candidates = sorted(
             (n for n in hosts if n not in maintained),
             key=lambda n: (sum(i.vcpus for i in by_host[n]),
+                           sum(i.memory_mb for i in by_host[n]),
                            len(by_host[n]), n))
         for name in candidates:
             others = {n: self._free(h, by_host[n]) for n, h in hosts.items()
@@ -408,18 +488,52 @@ class DefaultWorkflow(base.BaseWorkflow):
                 return name
         return None
 
+    def scale_in(self):
+        """Ask the projects to free capacity, then look again."""
+        rounds = self.ctx.progress.get('scale_in_rounds', 0)
+        limit = self.conf.workflow.max_scale_in_rounds
+        if rounds >= limit:
+            raise base.WorkflowFailed(
+                'No host can be emptied: the other hosts lack the vCPUs or '
+                'RAM for its instances, and %d SCALE_IN round(s) did not '
+                'free enough ([workflow] max_scale_in_rounds = %d). Add '
+                'capacity or have projects scale in, then continue the '
+                'session from %s.' % (rounds, limit,
+                                      states.PREPARE_MAINTENANCE))
+        hosts, by_host = self._cloud_state()
+        maintained = {n for n, h in self._hosts().items() if h['maintained']}
+        instances = {}
+        for name in sorted(hosts):
+            if name in maintained:
+                continue
+            self._sync_instances(by_host[name])
+            for instance in by_host[name]:
+                instances.setdefault(instance.project_id, []).append(
+                    instance.id)
+        asked = self.ask(states.SCALE_IN, instances,
+                         self.conf.workflow.scale_in_reply_timeout,
+                         metadata=self.ctx.session['metadata'],
+                         round_key='%s:%d' % (states.SCALE_IN, rounds + 1))
+        if not asked:
+            raise base.WorkflowFailed(
+                'No host can be emptied: the other hosts lack the vCPUs or '
+                'RAM for its instances, and no project taking part has '
+                'instances to scale in. Add capacity and continue the '
+                'session from %s.' % states.PREPARE_MAINTENANCE)
+        self.ctx.save_progress(scale_in_rounds=rounds + 1)
+        return self._next_state()
+
     def prepare_maintenance(self):
         hostname = self.ctx.progress.get('emptying')
         if not hostname:
             hosts, by_host = self._cloud_state()
             maintained = {n for n, h in self._hosts().items()
                           if h['maintained']}
+            if any(not by_host[n] for n in hosts if n not in maintained):
+                return states.START_MAINTENANCE
             hostname = self._pick_host_to_empty(hosts, by_host, maintained)
             if hostname is None:
-                raise base.WorkflowFailed(
-                    'No host can be emptied: the other hosts lack the '
-                    'vCPUs or RAM for its instances. Free capacity (scale '
-                    'in) and continue the session.')
+                return states.SCALE_IN
             self.ctx.save_progress(emptying=hostname)
             self.ctx.record('pick host to empty', host=hostname)
         self._disable(hostname)
@@ -437,11 +551,26 @@ class DefaultWorkflow(base.BaseWorkflow):
         return states.START_MAINTENANCE
 
     def start_maintenance(self):
+        """Maintain every empty host not yet maintained.
+
+        Up to ``[workflow] max_parallel_hosts`` of them at a time.
+        """
         hosts, by_host = self._cloud_state()
-        for name, row in sorted(self._hosts().items()):
-            if row['maintained'] or by_host.get(name):
-                continue
-            self.maintain_host(row)
+        empty = [row for name, row in sorted(self._hosts().items())
+                 if not row['maintained'] and not by_host.get(name)]
+        width = min(self.conf.workflow.max_parallel_hosts, len(empty))
+        if width <= 1:
+            for row in empty:
+                self.maintain_host(row)
+        else:
+            with futures.ThreadPoolExecutor(
+                    max_workers=width,
+                    thread_name_prefix='hosts-%s' % self.session_id[:8]
+            ) as pool:
+                runs = [pool.submit(self.maintain_host, row)
+                        for row in empty]
+            for run in runs:
+                run.result()
         if all(h['maintained'] for h in self._hosts().values()):
             return states.MAINTENANCE_COMPLETE
         return states.PLANNED_MAINTENANCE
@@ -473,9 +602,14 @@ class DefaultWorkflow(base.BaseWorkflow):
         rows = self._hosts()
         maintained = {n for n, h in rows.items() if h['maintained']}
         if not hostname:
-            pending = sorted((n for n in hosts if n not in maintained),
-                             key=lambda n: (len(by_host[n]), n))
-            hostname = pending[0]
+            pending = [n for n in hosts if n not in maintained]
+            if not pending:
+                return states.MAINTENANCE_COMPLETE
+            if any(not by_host[n] for n in pending):
+                return states.START_MAINTENANCE
+            hostname = self._pick_host_to_empty(hosts, by_host, maintained)
+            if hostname is None:
+                return states.SCALE_IN
             self.ctx.save_progress(emptying=hostname)
             self.ctx.record('pick host to empty', host=hostname)
         self._disable(hostname)

@@ -12,6 +12,8 @@
 """Admin API: /v1/maintenance[/{session_id}[/detail]]."""
 
 import datetime
+import threading
+import time
 
 import pytest
 
@@ -72,6 +74,11 @@ CREATE = [
     ('unknown action plug-in',
      session_body(actions=[{'plugin': 'os.system', 'type': 'host'}]), 400,
      "Unknown action plug-in 'os.system'; available: dummy"),
+    ('same plug-in and type twice',
+     session_body(actions=[{'plugin': 'dummy', 'type': 'host'},
+                           {'plugin': 'dummy', 'type': 'host',
+                            'order': 2}]), 400,
+     "plug-in 'dummy' is given twice with type 'host'"),
 ]
 
 
@@ -216,9 +223,11 @@ CONTINUE = [
      422, 'only a MAINTENANCE_FAILED session can be continued'),
     ('to done', 'MAINTENANCE_FAILED', {'state': 'MAINTENANCE_DONE'}, 422,
      'cannot be continued from MAINTENANCE_DONE'),
-    ('to a state the workflow lacks', 'MAINTENANCE_FAILED',
-     {'state': 'SCALE_IN'}, 422, "workflow 'default' can continue from: "
-                                 "MAINTENANCE, PREPARE_MAINTENANCE"),
+    ('to scale in', 'MAINTENANCE_FAILED', {'state': 'SCALE_IN'}, 200, None),
+    ('done, listing the states', 'MAINTENANCE_FAILED',
+     {'state': 'MAINTENANCE_DONE'}, 422,
+     "workflow 'default' can continue from: MAINTENANCE, SCALE_IN, "
+     "PREPARE_MAINTENANCE"),
     ('unknown state', 'MAINTENANCE_FAILED', {'state': 'FIXED'}, 400,
      "field 'state': 'FIXED' is not one of"),
     ('extra field', 'MAINTENANCE_FAILED',
@@ -265,22 +274,59 @@ def test_delete_finished_session_deletes_it(app, engine_api):
     sid = conftest.make_session(state='MAINTENANCE_DONE')
     response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
     assert response.status_int == 200
-    assert response.json == {'session_id': sid, 'state': 'MAINTENANCE_DONE',
-                             'stop_requested': False}
+    assert response.json == {
+        'session_id': sid, 'state': 'MAINTENANCE_DONE', 'deleted': True,
+        'stopped': True, 'stop_requested': False,
+        'left': {'hosts_maintained': [], 'hosts_not_maintained': [],
+                 'hosts_left_disabled': [], 'instances_moved': 0}}
     assert request(app, 'GET', '/v1/maintenance/%s' % sid).status_int == 404
     engine_api.session_delete_requested.assert_not_called()
 
 
-def test_delete_active_session_asks_the_engine(app, engine_api):
+def test_delete_active_session_asks_the_engine(conf, app, engine_api):
+    conf.set_override('stop_wait', 0, group='api')
     sid = conftest.make_session(state='PLANNED_MAINTENANCE')
+    db.hosts_create(sid, [{'hostname': 'host1', 'state': 'EMPTYING',
+                           'disabled_by_us': True},
+                          {'hostname': 'host2', 'state': 'MAINTAINED',
+                           'maintained': True}])
     response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
     assert response.status_int == 200
-    assert response.json == {'session_id': sid,
-                             'state': 'PLANNED_MAINTENANCE',
-                             'stop_requested': True}
+    body = response.json
+    assert body['state'] == 'PLANNED_MAINTENANCE'
+    assert (body['stopped'], body['stop_requested']) == (False, True)
+    assert body['left'] == {'hosts_maintained': ['host2'],
+                            'hosts_not_maintained': ['host1'],
+                            'hosts_left_disabled': ['host1'],
+                            'instances_moved': 0}
     assert db.session_get(sid)['stop_requested'] is True
     engine_api.session_delete_requested.assert_called_once()
     assert engine_api.session_delete_requested.call_args[0][1] == sid
+
+
+def test_delete_waits_for_the_engine_to_stop(conf, app, engine_api):
+    conf.set_override('stop_wait', 10, group='api')
+    sid = conftest.make_session(state='PLANNED_MAINTENANCE')
+
+    def engine_stops(context, session_id):
+        # What the engine does at its safe point, in another thread.
+        def stop():
+            time.sleep(0.3)
+            db.session_update(session_id, stop_requested=False,
+                              state='MAINTENANCE_FAILED',
+                              reason='Stopped by the admin')
+        threading.Thread(target=stop).start()
+
+    engine_api.session_delete_requested.side_effect = engine_stops
+    response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
+    assert response.status_int == 200
+    assert response.json['stopped'] is True
+    assert response.json['state'] == 'MAINTENANCE_FAILED'
+    assert response.json['reason'] == 'Stopped by the admin'
+    # The stopped session stays until it is deleted again.
+    response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
+    assert response.json['deleted'] is True
+    assert request(app, 'GET', '/v1/maintenance/%s' % sid).status_int == 404
 
 
 # The admin API is for the admin only (noauth identity headers).

@@ -15,6 +15,7 @@ Every write stores the change first and then casts the session id to the
 engine: a lost cast only delays the engine until its next sweep.
 """
 
+import time
 import uuid
 
 from oslo_log import log as logging
@@ -129,22 +130,65 @@ class SessionController(base.Controller):
 
     @index.when(method='DELETE', template='json')
     def delete(self):
+        """Delete a finished session; stop a running one at a safe point.
+
+        A running session is stopped by its engine (an instance move in
+        flight finishes, hosts disabled by the session are enabled again
+        unless a host action runs on them) and stays, failed, so that it
+        can be continued or deleted for good. The answer waits up to
+        ``[api] stop_wait`` seconds for the stop and says what was left.
+        """
         _authorize('delete')
         session = self._get()
-        if session['state'] in states.INACTIVE_SESSION_STATES:
+        if session['state'] in states.INACTIVE_SESSION_STATES and not (
+                session['stop_requested']):
+            left = _left(session['id'])
             db.session_delete(session['id'])
             LOG.info('Session %s deleted', session['id'])
-        else:
-            # NOTE: the engine owns a running session: it stops it at a
-            # safe point (hosts enabled again) and deletes the rows.
+            return {'session_id': session['id'], 'state': session['state'],
+                    'deleted': True, 'stopped': True,
+                    'stop_requested': False, 'left': left}
+        if not session['stop_requested']:
             session = db.session_update(
                 session['id'], stop_requested=True,
                 expected_generation=session['generation'])
-            base.engine_api().session_delete_requested(base.context(),
-                                                       session['id'])
-            LOG.info('Session %s asked to stop', session['id'])
+        base.engine_api().session_delete_requested(base.context(),
+                                                   session['id'])
+        LOG.info('Session %s asked to stop', session['id'])
+        session = _wait_stopped(session['id'],
+                                base.conf().api.stop_wait)
         return {'session_id': session['id'], 'state': session['state'],
-                'stop_requested': session['stop_requested']}
+                'deleted': False,
+                'stopped': not session['stop_requested'],
+                'stop_requested': session['stop_requested'],
+                'reason': session['reason'],
+                'left': _left(session['id'])}
+
+
+def _wait_stopped(session_id, timeout):
+    """The session once its engine stopped it, or after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        session = db.session_get(session_id)
+        if not session['stop_requested'] or time.monotonic() >= deadline:
+            return session
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+
+def _left(session_id):
+    """What a session leaves: maintained and other hosts, disabled ones."""
+    hosts = db.host_list(session_id)
+    return {
+        'hosts_maintained': sorted(h['hostname'] for h in hosts
+                                   if h['maintained']),
+        'hosts_not_maintained': sorted(h['hostname'] for h in hosts
+                                       if not h['maintained']),
+        'hosts_left_disabled': sorted(h['hostname'] for h in hosts
+                                      if h['disabled_by_us']),
+        'instances_moved': sum(
+            1 for i in db.instance_list(session_id)
+            if i['state'] == states.INSTANCE_DONE and i['action']),
+    }
 
 
 class MaintenanceController(base.Controller):
@@ -169,9 +213,18 @@ class MaintenanceController(base.Controller):
         workflow = body.get('workflow', DEFAULT_WORKFLOW)
         plugins.check('workflow', plugins.WORKFLOW_NAMESPACE, workflow)
         actions = []
+        seen = set()
         for action in body.get('actions', []):
             plugins.check('action', plugins.ACTION_NAMESPACE,
                           action['plugin'])
+            key = (action['plugin'], action['type'])
+            if key in seen:
+                # NOTE: a run is recorded per plug-in, type and host.
+                raise exception.Invalid(
+                    reason="field 'actions': plug-in %r is given twice "
+                           "with type %r; give each its own type (for "
+                           "example host and compute) or merge them" % key)
+            seen.add(key)
             actions.append({'plugin': action['plugin'],
                             'type': action['type'],
                             'order': action.get('order', 0),
