@@ -230,7 +230,7 @@ def session_hosts_in_use():
 
 @_retry
 def session_update(session_id, expected_generation=None, owner=None,
-                   **values):
+                   history=None, **values):
     """Update a session.
 
     :param expected_generation: compare-and-swap: fail with
@@ -255,6 +255,7 @@ def session_update(session_id, expected_generation=None, owner=None,
                 raise exception.SessionNotFound(session_id=session_id)
             raise exception.ConcurrentUpdate(
                 what='Maintenance session %s' % session_id)
+        _add_history(s, session_id, history)
         return _meta_out(_dict(s.get(models.Session, session_id)))
 
 
@@ -361,13 +362,15 @@ def host_list(session_id):
 
 
 @_retry
-def host_update(session_id, hostname, **values):
+def host_update(session_id, hostname, history=None, **values):
+    """Update a host row (and add ``history``, as in instances_update)."""
     with _writer() as s:
         values['updated_at'] = timeutils.utcnow()
         s.execute(sa.update(models.Host)
                   .where(models.Host.session_id == session_id)
                   .where(models.Host.hostname == hostname)
                   .values(**values))
+        _add_history(s, session_id, history)
 
 
 # -- projects ---------------------------------------------------------------
@@ -576,13 +579,47 @@ def instance_list(session_id, host=None, project_id=None, state=None):
 
 
 @_retry
-def instance_update(session_id, instance_id, **values):
+def instance_update(session_id, instance_id, history=None, **values):
+    """Update one instance row.
+
+    :param history: a history entry (the arguments of :func:`history_add`
+        but ``session_id``) written in the same transaction.
+    """
+    instances_update(session_id, [instance_id], history=history, **values)
+
+
+@_retry
+def instances_update(session_id, instance_ids, history=None, **values):
+    """Give the same values to several instance rows, in one transaction."""
     with _writer() as s:
         values['updated_at'] = timeutils.utcnow()
         s.execute(sa.update(models.Instance)
                   .where(models.Instance.session_id == session_id)
-                  .where(models.Instance.instance_id == instance_id)
+                  .where(models.Instance.instance_id.in_(instance_ids))
                   .values(**values))
+        _add_history(s, session_id, history)
+
+
+@_retry
+def instances_done(session_id, moves, history=None):
+    """Mark instances moved: ``moves`` is a list of (instance_id, host)."""
+    now = timeutils.utcnow()
+    with _writer() as s:
+        for instance_id, host in moves:
+            s.execute(sa.update(models.Instance)
+                      .where(models.Instance.session_id == session_id)
+                      .where(models.Instance.instance_id == instance_id)
+                      .values(host=host, state='DONE', updated_at=now))
+        _add_history(s, session_id, history)
+
+
+def _add_history(s, session_id, history):
+    """Add history entries (a dict or a list of them) in session s."""
+    if not history:
+        return
+    entries = history if isinstance(history, list) else [history]
+    s.execute(sa.insert(models.HistoryEvent),
+              [dict(e, session_id=session_id) for e in entries])
 
 
 # -- action plug-ins --------------------------------------------------------

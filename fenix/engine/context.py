@@ -83,34 +83,43 @@ class SessionContext:
 
     # -- writing ----------------------------------------------------------
 
-    def update(self, **values):
-        """Write session columns while this engine owns the session."""
+    def update(self, history=None, **values):
+        """Write session columns while this engine owns the session.
+
+        :param history: entries (see :meth:`entry`) written with them.
+        """
         with self._lock:
             try:
                 self.session = db.session_update(
-                    self.session_id, owner=self.engine_id, **values)
+                    self.session_id, owner=self.engine_id, history=history,
+                    **values)
             except exception.ConcurrentUpdate:
                 self.handle.lease_lost = True
                 raise LeaseLost()
             return self.session
 
-    def save_progress(self, **markers):
+    def save_progress(self, history=None, **markers):
         """Persist workflow progress markers (merged into the old ones)."""
         with self._lock:
             progress = dict(self.progress)
             progress.update(markers)
-            return self.update(progress=progress)
+            return self.update(progress=progress, history=history)
 
-    def record(self, step, outcome='ok', host=None, details=None):
-        """Add a step to the session's history."""
+    def entry(self, step, outcome='ok', host=None, details=None):
+        """Log a step; return its history entry for a DB call to write."""
         LOG.info('Session %(id)s %(state)s: %(step)s %(outcome)s'
                  '%(host)s%(details)s',
                  {'id': self.session_id, 'state': self.state, 'step': step,
                   'outcome': outcome,
                   'host': ' on %s' % host if host else '',
                   'details': ': %s' % details if details else ''})
-        db.history_add(self.session_id, self.state, step, outcome,
-                       host=host, details=details, engine=self.engine_id)
+        return {'state': self.state, 'step': step, 'outcome': outcome,
+                'host': host, 'details': details, 'engine': self.engine_id}
+
+    def record(self, step, outcome='ok', host=None, details=None):
+        """Add a step to the session's history."""
+        db.history_add(self.session_id,
+                       **self.entry(step, outcome, host, details))
 
     def set_state(self, state, reason=None):
         """Move the session to ``state`` and tell the admin."""
@@ -119,10 +128,12 @@ class SessionContext:
                   'waiting_for': None}
         if state == states.MAINTENANCE_DONE:
             values['percent_done'] = 100
-        self.update(**values)
-        self.record('state', 'failed' if reason else 'ok',
-                    details=('%s -> %s' % (previous, state)
-                             + (': %s' % reason if reason else '')))
+        entry = self.entry('state', 'failed' if reason else 'ok',
+                           details=('%s -> %s' % (previous, state)
+                                    + (': %s' % reason if reason else '')))
+        # NOTE: the step is recorded under the state it leads to.
+        entry['state'] = state
+        self.update(history=entry, **values)
         self.notifier.session(self.session_id, state,
                               self.session['percent_done'], reason)
 

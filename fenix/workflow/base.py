@@ -19,6 +19,8 @@ continues a failed session, the handler of the stored state is run anew and
 finds what was already done in the database and in the cloud.
 """
 
+import functools
+
 from oslo_log import log as logging
 from stevedore import driver as stevedore_driver
 
@@ -31,6 +33,13 @@ from fenix.workflow import download
 LOG = logging.getLogger(__name__)
 
 ACTION_NAMESPACE = 'fenix.action'
+
+
+@functools.lru_cache(maxsize=None)
+def _action_class(name):
+    """The class of action plug-in ``name`` (entry points read once)."""
+    return stevedore_driver.DriverManager(
+        ACTION_NAMESPACE, name, invoke_on_load=False).driver
 
 
 class WorkflowFailed(Exception):
@@ -179,11 +188,8 @@ class BaseWorkflow:
                                       action['type'], host or '',
                                       now=self.ctx.now())
             try:
-                plugin = stevedore_driver.DriverManager(
-                    ACTION_NAMESPACE, action['plugin'],
-                    invoke_on_load=True,
-                    invoke_args=(self.conf, self.session_id,
-                                 action['metadata'])).driver
+                plugin = _action_class(action['plugin'])(
+                    self.conf, self.session_id, action['metadata'])
                 result = plugin.run(host)
             except Exception as e:
                 LOG.exception('Action %s failed', action['plugin'])

@@ -22,8 +22,10 @@ notifications started).
 
 import bisect
 from concurrent import futures
+import dataclasses
 import datetime
 import socket
+import time
 
 from oslo_log import log as logging
 
@@ -94,28 +96,78 @@ class DefaultWorkflow(base.BaseWorkflow):
         states.MAINTENANCE_COMPLETE: 'maintenance_complete',
     }
 
+    #: Seconds the workflow plans on its own view of the cloud (kept up to
+    #: date with the moves it makes) before it lists everything again.
+    VIEW_MAX_AGE = 60.0
+
     def __init__(self, ctx):
         super().__init__(ctx)
         self._subscription_plugin = None
+        # hostname -> host row; only this thread writes host rows.
+        self._host_rows = None
+        self._view = None
+        self._view_at = None
 
     # -- helpers: hosts and capacity ------------------------------------
 
     def _hosts(self):
-        return {h['hostname']: h for h in db.host_list(self.session_id)}
+        if self._host_rows is None:
+            self._host_rows = {h['hostname']: h
+                               for h in db.host_list(self.session_id)}
+        return self._host_rows
 
-    def _cloud_state(self):
+    def _host_update(self, hostname, history=None, **values):
+        db.host_update(self.session_id, hostname, history=history, **values)
+        rows = self._hosts()
+        if hostname in rows:
+            rows[hostname] = dict(rows[hostname], **values)
+
+    def _cloud_state(self, refresh=False):
         """The session's hosts and their instances as the cloud sees them.
 
-        Used capacity is summed from the servers themselves: Nova's
-        hypervisor statistics lag behind a migration.
+        Listing every instance of a big cloud is costly, so the workflow
+        keeps this view, updates it with its own moves and lists again
+        when asked to (after projects changed their instances) or when the
+        view is older than :attr:`VIEW_MAX_AGE`. Used capacity is summed
+        from the servers themselves: Nova's hypervisor statistics lag
+        behind a migration.
+
+        :returns: (dict name -> cloud Host, dict name -> list of Instance)
         """
-        names = sorted(self._hosts())
-        hosts = {h.name: h for h in self.cloud.list_hosts(names)}
-        by_host = {name: [] for name in names}
-        for instance in self.cloud.list_instances(hosts=names):
-            if instance.host in by_host:
-                by_host[instance.host].append(instance)
-        return hosts, by_host
+        now = time.monotonic()
+        if (refresh or self._view is None
+                or now - self._view_at > self.VIEW_MAX_AGE):
+            names = sorted(self._hosts())
+            hosts = {h.name: h for h in self.cloud.list_hosts(names)}
+            by_host = {name: [] for name in names}
+            for instance in self.cloud.list_instances(hosts=names):
+                if instance.host in by_host:
+                    by_host[instance.host].append(instance)
+            self._view = (hosts, by_host)
+            self._view_at = now
+        return self._view
+
+    def _view_host(self, hostname, instances=None, enabled=None):
+        """Tell the view what is now on ``hostname`` or whether enabled."""
+        if self._view is None:
+            return
+        hosts, by_host = self._view
+        if instances is not None and hostname in by_host:
+            by_host[hostname] = list(instances)
+        if enabled is not None and hostname in hosts:
+            hosts[hostname] = dataclasses.replace(hosts[hostname],
+                                                  enabled=enabled)
+
+    def _view_moved(self, instance_id, source, target):
+        if self._view is None:
+            return
+        by_host = self._view[1]
+        moving = [i for i in by_host.get(source, ()) if i.id == instance_id]
+        by_host[source] = [i for i in by_host.get(source, ())
+                           if i.id != instance_id]
+        if moving and target in by_host:
+            by_host[target].append(dataclasses.replace(moving[0],
+                                                       host=target))
 
     @staticmethod
     def _free(host, instances):
@@ -150,9 +202,14 @@ class DefaultWorkflow(base.BaseWorkflow):
         (deleted by their project, or moved by it) are detached from it.
         """
         self._sync_instances(instances)
+        self._view_host(hostname, instances)
         present = {i.id for i in instances}
         for row in db.instance_list(self.session_id, host=hostname):
-            if row['instance_id'] not in present:
+            # NOTE: a row we were moving when the engine stopped stays:
+            # move_instances asks the driver again, which finds the move
+            # done (and confirms a cold migration left in VERIFY_RESIZE).
+            if (row['instance_id'] not in present
+                    and row['state'] != states.INSTANCE_ACTING):
                 db.instance_update(self.session_id, row['instance_id'],
                                    host=None, state=states.INSTANCE_GONE)
 
@@ -164,15 +221,20 @@ class DefaultWorkflow(base.BaseWorkflow):
         return self._subscription_plugin
 
     def _update_percent(self):
-        hosts = db.host_list(self.session_id)
+        hosts = self._hosts()
         if hosts:
-            done = sum(1 for h in hosts if h['maintained'])
+            done = sum(1 for h in hosts.values() if h['maintained'])
             self.ctx.set_percent(min(99, 100 * done // len(hosts)))
 
-    def _disable(self, hostname):
+    def _disable(self, hostname, history=None, **values):
+        """Disable the host for scheduling; store it with ``values``."""
         self.cloud.disable_host(hostname,
                                 self.conf.workflow.host_disable_reason)
-        db.host_update(self.session_id, hostname, disabled_by_us=True)
+        self._view_host(hostname, enabled=False)
+        row = self._hosts()[hostname]
+        values['disabled_by_us'] = True
+        if history or any(row.get(k) != v for k, v in values.items()):
+            self._host_update(hostname, history=history, **values)
 
     # -- helpers: talking to projects -----------------------------------
 
@@ -297,41 +359,67 @@ class DefaultWorkflow(base.BaseWorkflow):
         timeout = self.conf.workflow.migration_timeout
         # NOTE: every row still on the host moves, whatever its state: an
         # instance moved here while emptying another host moves again.
-        for row in db.instance_list(self.session_id, host=hostname):
-            self.ctx.checkpoint()
+        rows = db.instance_list(self.session_id, host=hostname)
+        actions = {row['instance_id']: self._action_for(row, subscribed)
+                   for row in rows}
+        for action in sorted(set(actions.values())):
+            db.instances_update(
+                self.session_id,
+                [i for i, a in actions.items() if a == action],
+                action=action, state=states.INSTANCE_ACTING)
+        # NOTE: moves done are written in batches (at least once a
+        # second): a move done but not yet written is found done by the
+        # driver when a restarted engine asks for it again.
+        done = []
+        flushed = time.monotonic()
+
+        def flush():
+            if done:
+                db.instances_done(self.session_id,
+                                  [(iid, host) for iid, host, _ in done],
+                                  history=[e for _, _, e in done])
+                del done[:]
+
+        for row in rows:
+            if done and time.monotonic() - flushed >= 1.0:
+                flush()
+                flushed = time.monotonic()
+            try:
+                self.ctx.checkpoint()
+            except Exception:
+                flush()
+                raise
             iid = row['instance_id']
-            action = self._action_for(row, subscribed)
-            db.instance_update(self.session_id, iid, action=action,
-                               state=states.INSTANCE_ACTING)
+            action = actions[iid]
             try:
                 new_host = self._act(row, action, hostname,
                                      targets.get(iid), timeout)
             except (cloud_base.CloudError, base.WorkflowFailed) as e:
+                flush()
                 reason = (e.reason if isinstance(e, base.WorkflowFailed)
                           else e.message)
-                db.instance_update(self.session_id, iid,
-                                   state=states.INSTANCE_FAILED,
-                                   details={'reason': reason})
-                self.ctx.record(action, 'failed', host=hostname,
-                                details='%s: %s' % (iid, reason))
+                db.instance_update(
+                    self.session_id, iid, state=states.INSTANCE_FAILED,
+                    details={'reason': reason},
+                    history=self.ctx.entry(action, 'failed', host=hostname,
+                                           details='%s: %s' % (iid, reason)))
                 if isinstance(e, base.WorkflowFailed):
                     raise
                 raise base.WorkflowFailed(
                     '%s of instance %s (%s) of project %s off host %s '
                     'failed: %s' % (action, iid, row['instance_name'],
                                     row['project_id'], hostname, reason))
-            db.instance_update(self.session_id, iid, host=new_host,
-                               state=states.INSTANCE_DONE)
-            self.ctx.record(action, host=hostname,
-                            details='%s (%s) -> %s' % (
-                                iid, row['instance_name'],
-                                new_host or 'gone'))
+            done.append((iid, new_host, self.ctx.entry(
+                action, host=hostname, details='%s (%s) -> %s' % (
+                    iid, row['instance_name'], new_host or 'gone'))))
+            self._view_moved(iid, hostname, new_host)
             if row['project_id'] in subscribed:
                 self.ctx.notifier.project(
                     self.session_id, row['project_id'],
                     states.INSTANCE_ACTION_DONE, [iid], [],
                     self._project_url(row['project_id']), None,
                     self.ctx.now(), {'action': action, 'state': state})
+        flush()
 
     def _act(self, row, action, hostname, target, timeout):
         iid = row['instance_id']
@@ -407,6 +495,7 @@ class DefaultWorkflow(base.BaseWorkflow):
                 {'hostname': h.name, 'type': h.type, 'vcpus': h.vcpus,
                  'memory_mb': h.memory_mb, 'state': states.HOST_PENDING}
                 for h in hosts])
+            self._host_rows = None
             self._sync_instances(self.cloud.list_instances(
                 hosts=[h.name for h in hosts]))
             self.ctx.save_progress(discovered=True)
@@ -457,7 +546,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         the other hosts can take the instances of is emptied; else projects
         are asked to scale in.
         """
-        hosts, by_host = self._cloud_state()
+        hosts, by_host = self._cloud_state(refresh=True)
         maintained = {n for n, h in self._hosts().items() if h['maintained']}
         pending = [n for n in hosts if n not in maintained]
         if not pending:
@@ -500,7 +589,7 @@ class DefaultWorkflow(base.BaseWorkflow):
                 'capacity or have projects scale in, then continue the '
                 'session from %s.' % (rounds, limit,
                                       states.PREPARE_MAINTENANCE))
-        hosts, by_host = self._cloud_state()
+        hosts, by_host = self._cloud_state(refresh=True)
         maintained = {n for n, h in self._hosts().items() if h['maintained']}
         instances = {}
         for name in sorted(hosts):
@@ -534,11 +623,10 @@ class DefaultWorkflow(base.BaseWorkflow):
             hostname = self._pick_host_to_empty(hosts, by_host, maintained)
             if hostname is None:
                 return states.SCALE_IN
-            self.ctx.save_progress(emptying=hostname)
-            self.ctx.record('pick host to empty', host=hostname)
-        self._disable(hostname)
-        db.host_update(self.session_id, hostname,
-                       state=states.HOST_EMPTYING)
+            self.ctx.save_progress(
+                emptying=hostname,
+                history=self.ctx.entry('pick host to empty', host=hostname))
+        self._disable(hostname, state=states.HOST_EMPTYING)
         self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
         by_project = self._by_project(hostname)
         self.ask(states.PREPARE_MAINTENANCE, by_project,
@@ -579,21 +667,22 @@ class DefaultWorkflow(base.BaseWorkflow):
         hostname = row['hostname']
         self.ctx.checkpoint()
         if row['state'] != states.HOST_IN_MAINTENANCE:
-            self._disable(hostname)
-            db.host_update(self.session_id, hostname,
-                           state=states.HOST_IN_MAINTENANCE,
-                           started_at=self.ctx.now())
+            self._disable(hostname, state=states.HOST_IN_MAINTENANCE,
+                          started_at=self.ctx.now(),
+                          history=self.ctx.entry('host in maintenance',
+                                                 host=hostname))
             self.ctx.notifier.host(self.session_id, hostname,
                                    states.IN_MAINTENANCE)
-            self.ctx.record('host in maintenance', host=hostname)
         self.run_actions(('host', row['type']), host=hostname)
         self.ctx.notifier.host(self.session_id, hostname,
                                states.HOST_MAINTENANCE_COMPLETE)
         self.cloud.enable_host(hostname)
-        db.host_update(self.session_id, hostname, maintained=True,
-                       disabled_by_us=False, state=states.HOST_MAINTAINED,
-                       finished_at=self.ctx.now())
-        self.ctx.record('host maintained', host=hostname)
+        self._view_host(hostname, enabled=True)
+        self._host_update(hostname, maintained=True, disabled_by_us=False,
+                          state=states.HOST_MAINTAINED,
+                          finished_at=self.ctx.now(),
+                          history=self.ctx.entry('host maintained',
+                                                 host=hostname))
         self._update_percent()
 
     def planned_maintenance(self):
@@ -610,26 +699,46 @@ class DefaultWorkflow(base.BaseWorkflow):
             hostname = self._pick_host_to_empty(hosts, by_host, maintained)
             if hostname is None:
                 return states.SCALE_IN
-            self.ctx.save_progress(emptying=hostname)
-            self.ctx.record('pick host to empty', host=hostname)
-        self._disable(hostname)
-        db.host_update(self.session_id, hostname,
-                       state=states.HOST_EMPTYING)
-        self._sync_host(hostname, by_host[hostname])
-        # NOTE: instances go to hosts already maintained, so that none has
-        # to move twice; the scheduler chooses when they do not fit there.
-        room = {n: self._free(hosts[n], by_host[n]) for n in maintained
-                if hosts[n].enabled and hosts[n].up}
-        targets = fit(self._wanted(by_host[hostname]), room) or {}
+            self.ctx.save_progress(
+                emptying=hostname,
+                history=self.ctx.entry('pick host to empty', host=hostname))
+        self._disable(hostname, state=states.HOST_EMPTYING)
+        self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
         by_project = self._by_project(hostname)
         metadata = dict(self.ctx.session['metadata'])
         self.ask(states.PLANNED_MAINTENANCE, by_project,
                  self.conf.workflow.reply_timeout,
                  allowed_actions=list(MOVE_ACTIONS), metadata=metadata,
                  round_key='%s:%s' % (states.PLANNED_MAINTENANCE, hostname))
-        self.move_instances(hostname, states.PLANNED_MAINTENANCE, targets)
+        self.move_instances(hostname, states.PLANNED_MAINTENANCE,
+                            self._targets(hostname, maintained))
         self.ctx.save_progress(emptying=None)
         return states.START_MAINTENANCE
+
+    def _targets(self, hostname, maintained):
+        """Maintained hosts for the instances still on ``hostname``.
+
+        Instances go to hosts already maintained, so that none has to move
+        twice; the scheduler chooses for those that do not fit there. The
+        room of a host is the smaller of what the view and the cloud's own
+        accounting say, so that instances the projects created meanwhile
+        are counted.
+        """
+        hosts, by_host = self._cloud_state()
+        reported = {h.name: h for h in self.cloud.list_hosts(
+            sorted(maintained))} if maintained else {}
+        room = {}
+        for name in maintained:
+            host = reported.get(name) or hosts[name]
+            if not (host.enabled and host.up):
+                continue
+            free = self._free(hosts[name], by_host[name])
+            if name in reported:
+                free[0] = min(free[0], host.free_vcpus)
+                free[1] = min(free[1], host.free_memory_mb)
+            room[name] = free
+        leaving = self.cloud.list_instances(hosts=[hostname])
+        return fit(self._wanted(leaving), room) or {}
 
     def maintenance_complete(self):
         self.run_actions(('post',))

@@ -173,7 +173,7 @@ def test_list_and_get(app):
         assert set(session) == {
             'session_id', 'state', 'workflow', 'maintenance_at',
             'percent_done', 'reason', 'metadata', 'created_at',
-            'updated_at', 'stop_requested'}
+            'updated_at', 'stop_requested', 'waiting_for', 'wait_until'}
         assert session['session_id'] == sid
         assert session['state'] == 'MAINTENANCE'
         assert session['maintenance_at'] == '2030-01-01 10:00:00'

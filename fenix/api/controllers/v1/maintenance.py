@@ -35,7 +35,7 @@ LOG = logging.getLogger(__name__)
 
 SESSION_FIELDS = ('state', 'workflow', 'maintenance_at', 'percent_done',
                   'reason', 'metadata', 'created_at', 'updated_at',
-                  'stop_requested')
+                  'stop_requested', 'waiting_for', 'wait_until')
 
 DEFAULT_WORKFLOW = 'default'
 
