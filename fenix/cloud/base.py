@@ -164,11 +164,14 @@ class CloudDriver(metaclass=abc.ABCMeta):
     # -- used by app managers (the sample VNFM) ---------------------------
 
     @abc.abstractmethod
-    def create_instance(self, project_id, name, like=None):
+    def create_instance(self, project_id, name, like=None, exclude=()):
         """Boot a server in the project; return its :class:`Instance`.
 
         :param like: an instance id whose flavor/image the new one copies.
             Blocks until ACTIVE.
+        :param exclude: instance ids that do not count as an existing
+            server of that name (re-creating an instance under its own
+            name); otherwise a live server of that name is returned.
         """
 
     @abc.abstractmethod

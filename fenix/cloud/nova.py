@@ -91,6 +91,9 @@ class NovaDriver(base.CloudDriver):
     #: Bounds in seconds of create_instance and delete_instance.
     boot_timeout = 300
     delete_timeout = 300
+    #: Seconds Placement's inventories (reserved, allocation ratios) are
+    #: kept before they are read again.
+    inventory_ttl = 300.0
 
     def __init__(self, conf, connection=None):
         super().__init__(conf)
@@ -99,6 +102,10 @@ class NovaDriver(base.CloudDriver):
         # Whether this user may list servers of every project; learnt on
         # the first listing.
         self._all_projects = True
+        # node name -> (read at, {resource class: inventory}) from
+        # Placement; None when Placement cannot be read.
+        self._inventories = {}
+        self._inventories_at = None
         # Hooks for the unit tests.
         self._sleep = time.sleep
         self._clock = time.monotonic
@@ -163,7 +170,7 @@ class NovaDriver(base.CloudDriver):
             wanted = list(dict.fromkeys(names))
         else:
             wanted = sorted(services)
-        capacity = self._hypervisor_capacity()
+        capacity = self._schedulable(self._hypervisor_capacity())
         hosts = []
         for name in wanted:
             svc = services[name]
@@ -178,6 +185,64 @@ class NovaDriver(base.CloudDriver):
                 up=svc.state == 'up' and not svc.is_forced_down,
                 disabled_reason=svc.disabled_reason or None))
         return hosts
+
+    def _schedulable(self, capacity):
+        """What the scheduler may place per host, after Placement.
+
+        Nova schedules on Placement's inventories: (total - reserved) x
+        allocation_ratio of VCPU and MEMORY_MB per node, not the raw
+        hypervisor figures. Those replace the hypervisor's total (and the
+        reserved part leaves the used one) when Placement can be read;
+        else the hypervisor figures stand.
+        """
+        inventories = self._placement_inventories()
+        if not inventories:
+            return capacity
+        result = {}
+        for host, cap in capacity.items():
+            cap = dict(cap)
+            nodes = [inventories.get(n) for n in cap.pop('nodes', ())]
+            if nodes and all(nodes):
+                for key, rc in (('vcpus', 'VCPU'),
+                                ('memory_mb', 'MEMORY_MB')):
+                    total = reserved = 0
+                    for inventory in nodes:
+                        inv = inventory.get(rc) or {}
+                        reserved += inv.get('reserved', 0)
+                        total += int((inv.get('total', 0)
+                                      - inv.get('reserved', 0))
+                                     * inv.get('allocation_ratio', 1.0))
+                    cap[key] = total
+                    cap[key + '_used'] = max(0, cap[key + '_used']
+                                             - reserved)
+            result[host] = cap
+        return result
+
+    def _placement_inventories(self):
+        """node name -> {resource class: inventory}; {} when unreadable."""
+        now = self._clock()
+        if (self._inventories_at is not None
+                and now - self._inventories_at < self.inventory_ttl):
+            return self._inventories
+        inventories = {}
+        try:
+            placement = self._connection().placement
+            resp = placement.get('/resource_providers')
+            sdk_exc.raise_from_response(resp)
+            for provider in resp.json().get('resource_providers', []):
+                resp = placement.get('/resource_providers/%s/inventories'
+                                     % provider['uuid'])
+                sdk_exc.raise_from_response(resp)
+                inventories[provider['name']] = resp.json().get(
+                    'inventories', {})
+        except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+            LOG.warning('Cannot read Placement inventories (%s); capacity '
+                        'comes from the hypervisors, without allocation '
+                        'ratios or reserved resources', e)
+            inventories = {}
+        self._inventories = inventories
+        self._inventories_at = now
+        return inventories
 
     def _hypervisor_capacity(self):
         """vCPUs and RAM per service host, summed over its nodes."""
@@ -201,6 +266,8 @@ class NovaDriver(base.CloudDriver):
                 cap = capacity.setdefault(host, dict.fromkeys(keys, 0))
                 for key in keys:
                     cap[key] += hyp.get(key) or 0
+                cap.setdefault('nodes', []).append(
+                    hyp.get('hypervisor_hostname') or host)
             url = next((link['href'] for link in
                         body.get('hypervisors_links', [])
                         if link.get('rel') == 'next'), None)
@@ -454,7 +521,7 @@ class NovaDriver(base.CloudDriver):
     # -- used by app managers ----------------------------------------------
 
     @_translated
-    def create_instance(self, project_id, name, like=None):
+    def create_instance(self, project_id, name, like=None, exclude=()):
         conn = self._connection()
         own = conn.current_project_id
         if project_id and own and project_id != own:
@@ -462,7 +529,7 @@ class NovaDriver(base.CloudDriver):
                 reason='cannot boot %s in project %s with credentials of '
                        'project %s' % (name, project_id, own))
         compute = self._compute
-        server = self._existing(name)
+        server = self._existing(name, exclude)
         if server is None:
             flavor_id, image_id = self._flavor_and_image(like)
             server = compute.create_server(
@@ -475,10 +542,15 @@ class NovaDriver(base.CloudDriver):
         server = self._wait_active(server.id)
         return self._instance(server)
 
-    def _existing(self, name):
-        """The server of the own project with that name, if one lives."""
+    def _existing(self, name, exclude=()):
+        """The server of the own project with that name, if one lives.
+
+        Servers whose ids are in ``exclude`` do not count.
+        """
         pattern = '^%s$' % re.escape(name)
         for server in self._compute.servers(name=pattern):
+            if server.id in exclude:
+                continue
             if server.name == name and server.status not in ('ERROR',
                                                              'DELETED'):
                 return server

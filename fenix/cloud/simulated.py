@@ -66,7 +66,9 @@ with the engine that drives it, so after a restart a move whose end has
 passed is found finished: a cold migration in VERIFY_RESIZE on the target,
 which the resumed :meth:`SimulatedCloud.migrate` confirms, a live migration
 ACTIVE on the target. A move not yet over ends at its time. One process
-owns a state file at a time.
+owns a state file at a time. Every instance keeps the moves started on it
+(``moves``: kind, source, dest and wall-clock start), saved with it, so
+that a test can prove no migration was issued twice across restarts.
 """
 
 import collections
@@ -208,7 +210,8 @@ class _Task:
 
 class _Instance:
     __slots__ = ('id', 'name', 'project_id', 'host', 'vcpus', 'memory_mb',
-                 'flavor', 'status', 'server_group_id', 'resize', 'task')
+                 'flavor', 'status', 'server_group_id', 'resize', 'task',
+                 'moves')
 
     def __init__(self, id, name, project_id, host, vcpus, memory_mb,
                  flavor=None, status='ACTIVE', server_group_id=None):
@@ -225,6 +228,9 @@ class _Instance:
         # VERIFY_RESIZE for its confirmation.
         self.resize = None
         self.task = None
+        # Every move started on it (kind, source, dest, at), oldest first:
+        # proof for a test that no migration was issued twice.
+        self.moves = []
 
     def view(self):
         return base.Instance(
@@ -243,6 +249,8 @@ class _Instance:
                               'prior_status': self.resize[1]}
         if self.task is not None:
             data['task'] = self.task.dump()
+        if self.moves:
+            data['moves'] = [dict(m) for m in self.moves]
         return data
 
 
@@ -615,6 +623,8 @@ class SimulatedCloud:
         task = self._start_task(kind, inst, source.name, dest.name,
                                 fail_reason)
         inst.status = MOVING_STATUS[kind]
+        inst.moves.append({'kind': kind, 'source': source.name,
+                           'dest': dest.name, 'at': time.time()})
         self._event('instance.migration_started', instance_id=inst.id,
                     instance=inst.name, project_id=inst.project_id,
                     kind=kind, source=source.name, target=dest.name)
@@ -638,17 +648,20 @@ class SimulatedCloud:
 
     # -- used by app managers ----------------------------------------------
 
-    def create_instance(self, project_id, name, like=None, timeout=600):
+    def create_instance(self, project_id, name, like=None, timeout=600,
+                        exclude=()):
         """Boot a server through the scheduler; wait until it is ACTIVE.
 
         :param like: an instance id whose flavor and server group the new
             one takes (a VNFM scaling out passes the group as a hint).
+        :param exclude: instance ids that do not count as a live instance
+            of that name.
         Like the nova driver, a live instance of that name in the project is
         returned rather than booted twice.
         """
         deadline = time.monotonic() + timeout
         with self._transaction():
-            inst = self._find(project_id, name)
+            inst = self._find(project_id, name, exclude)
             if inst is None:
                 inst = self._boot(project_id, name, like)
             task = inst.task
@@ -661,8 +674,10 @@ class SimulatedCloud:
                         name, project_id, task.error))
         return self.get_instance(inst.id)
 
-    def _find(self, project_id, name):
+    def _find(self, project_id, name, exclude=()):
         for instance_id in self._by_project.get(project_id, ()):
+            if instance_id in exclude:
+                continue
             inst = self._instances[instance_id]
             if inst.name == name and inst.status != 'ERROR':
                 return inst
@@ -781,7 +796,8 @@ class SimulatedCloud:
 
         ``hosts`` and ``instances`` carry the fields of
         :class:`fenix.cloud.base.Host` and :class:`~fenix.cloud.base.Instance`
-        (plus ``flavor``, and ``resize``/``task`` while one moves);
+        (plus ``flavor``, ``resize``/``task`` while one moves, and
+        ``moves``, the moves started on it);
         ``projects``, ``server_groups``, ``flavors``, ``durations`` and the
         pending ``failures`` complete it. It loads back as an inventory.
         """
@@ -1332,7 +1348,8 @@ class SimulatedCloud:
             r.entry(entry, 'instance %r' % (entry,),
                     required=('name', 'project'),
                     optional=('id', 'host', 'flavor', 'vcpus', 'memory_mb',
-                              'status', 'server_group', 'resize', 'task'))
+                              'status', 'server_group', 'resize', 'task',
+                              'moves'))
             name = str(entry['name'])
             what = 'instance %s' % name
             project_id = self._project_ref(r, entry['project'], what)
@@ -1365,6 +1382,10 @@ class SimulatedCloud:
                              server_group_id=group)
             self._add_instance(inst, host)
             self._load_progress(r, inst, entry, what)
+            for move in r.items(entry, 'moves'):
+                r.entry(move, what + ' move', required=('kind', 'source'),
+                        optional=('dest', 'at'))
+                inst.moves.append(dict(move))
 
     def _load_progress(self, r, inst, entry, what):
         """A VERIFY_RESIZE or a task in progress, as a state file has them."""
@@ -1599,8 +1620,9 @@ class SimulatedDriver(base.CloudDriver):
         return self.cloud.live_migrate(instance_id, source_host, target_host,
                                        timeout)
 
-    def create_instance(self, project_id, name, like=None):
-        return self.cloud.create_instance(project_id, name, like=like)
+    def create_instance(self, project_id, name, like=None, exclude=()):
+        return self.cloud.create_instance(project_id, name, like=like,
+                                          exclude=exclude)
 
     def delete_instance(self, instance_id):
         self.cloud.delete_instance(instance_id)

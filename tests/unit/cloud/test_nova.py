@@ -71,9 +71,19 @@ def clock():
 
 
 @pytest.fixture
-def driver(conf, compute, clock):
+def placement():
+    """Placement answering 404 (absent) unless a test says otherwise."""
+    placement = mock.Mock(name='placement')
+    placement.get.return_value = mock.Mock(
+        status_code=404, headers={}, text='not found',
+        json=mock.Mock(return_value={}))
+    return placement
+
+
+@pytest.fixture
+def driver(conf, compute, clock, placement):
     conn = mock.Mock(name='connection', compute=compute,
-                     current_project_id='p1')
+                     placement=placement, current_project_id='p1')
     d = nova.NovaDriver.from_connection(conf, conn)
     d._clock = clock
     d._sleep = clock.sleep
@@ -315,6 +325,39 @@ def test_list_hosts_joins_services_and_hypervisors(driver, compute):
     assert (h2.enabled, h2.up, h2.disabled_reason) == (False, False, 'maint')
     compute.get.assert_called_once_with('/os-hypervisors/detail',
                                         microversion='2.87')
+
+
+def test_list_hosts_counts_what_placement_lets_nova_schedule(
+        driver, compute, placement):
+    compute.services.return_value = [service('host1')]
+    hypervisors = mock.Mock(status_code=200)
+    hypervisors.json.return_value = {'hypervisors': [
+        {'service': {'host': 'host1'}, 'hypervisor_hostname': 'node1',
+         'vcpus': 10, 'vcpus_used': 2, 'memory_mb': 8192,
+         'memory_mb_used': 2560}]}
+    compute.get.return_value = hypervisors
+    answers = {
+        '/resource_providers': {'resource_providers': [
+            {'uuid': 'rp1', 'name': 'node1'}]},
+        '/resource_providers/rp1/inventories': {'inventories': {
+            'VCPU': {'total': 10, 'reserved': 0, 'allocation_ratio': 4.0},
+            'MEMORY_MB': {'total': 8192, 'reserved': 512,
+                          'allocation_ratio': 1.0}}},
+    }
+
+    def get(url, **kwargs):
+        resp = mock.Mock(status_code=200)
+        resp.json.return_value = answers[url]
+        return resp
+
+    placement.get.side_effect = get
+    host, = driver.list_hosts()
+    # 4 x 10 vCPUs; 8192 - 512 MB, the reserved 512 no longer "used".
+    assert (host.vcpus, host.memory_mb) == (40, 7680)
+    assert (host.free_vcpus, host.free_memory_mb) == (38, 5632)
+    # The inventories are read once per inventory_ttl.
+    driver.list_hosts()
+    assert placement.get.call_count == 2
 
 
 # -- app manager helpers -----------------------------------------------------

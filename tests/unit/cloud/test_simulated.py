@@ -604,6 +604,66 @@ def test_move_still_running_after_a_restart_is_waited_for(tmp_path):
     assert 'instance.migration_started' not in types_of(restarted)
 
 
+def _moves(cloud, name, raw=False):
+    doc = next(i for i in cloud.snapshot()['instances'] if i['name'] == name)
+    moves = doc.get('moves', [])
+    if raw:
+        return moves
+    return [(m['kind'], m['source'], m['dest']) for m in moves]
+
+
+def test_moves_started_are_kept_and_saved(tmp_path):
+    state = str(tmp_path / 'cloud.json')
+    inv = make_inventory([('a', 4, 4096), ('b', 4, 4096), ('c', 4, 4096)],
+                         [{'name': 'vm', 'host': 'a'},
+                          {'name': 'still', 'host': 'c'}],
+                         durations={'migrate': 1.0})
+    killed = simulated.SimulatedCloud(inv, state_file=state, time_scale=1)
+    vm = by_name(killed, 'vm')
+    assert _moves(killed, 'vm') == [] and _moves(killed, 'still') == []
+    with pytest.raises(base.CloudTimeout):
+        killed.migrate(vm.id, 'a', 'b', timeout=0.01)
+    # The engine dies mid-move; its successor asks again: the move in
+    # progress is waited for, not issued twice.
+    restarted = simulated.SimulatedCloud(inv, state_file=state, time_scale=1)
+    assert _moves(restarted, 'vm') == [('migrate', 'a', 'b')]
+    assert restarted.migrate(vm.id, 'a') == 'b'
+    assert restarted.migrate(vm.id, 'a') == 'b'
+    restarted.time_scale = 0
+    assert restarted.live_migrate(vm.id, 'b', 'c') == 'c'
+    assert _moves(restarted, 'vm') == [('migrate', 'a', 'b'),
+                                       ('live_migrate', 'b', 'c')]
+    assert all(m['at'] <= time.time()
+               for m in _moves(restarted, 'vm', raw=True))
+    third = simulated.SimulatedCloud(inv, state_file=state)
+    assert _moves(third, 'vm') == _moves(restarted, 'vm')
+    assert _moves(third, 'still') == []
+
+
+def test_refused_move_is_not_counted_failed_one_is():
+    inv = make_inventory([('a', 4, 4096), ('b', 4, 4096)],
+                         [{'name': 'vm', 'host': 'a'}])
+    cloud = simulated.SimulatedCloud(inv, time_scale=0)
+    vm = by_name(cloud, 'vm')
+    cloud.disable_host('b', 'test')
+    with pytest.raises(base.MigrationFailed):
+        cloud.migrate(vm.id, 'a')
+    assert _moves(cloud, 'vm') == []
+    cloud.enable_host('b')
+    cloud.inject_failure('migrate', 'vm', reason='disk full')
+    with pytest.raises(base.MigrationFailed, match='disk full'):
+        cloud.migrate(vm.id, 'a')
+    assert _moves(cloud, 'vm') == [('migrate', 'a', 'b')]
+
+
+def test_moves_in_an_inventory_are_checked():
+    inv = make_inventory([('a', 4, 4096)],
+                         [{'name': 'vm', 'host': 'a',
+                           'moves': [{'kind': 'migrate'}]}])
+    with pytest.raises(simulated.InventoryError, match='vm move lacks'):
+        simulated.SimulatedCloud(inv, time_scale=0)
+
+
 def test_corrupt_state_file_is_an_error(tmp_path):
     state = tmp_path / 'cloud.json'
     state.write_text('{"hosts": [')
