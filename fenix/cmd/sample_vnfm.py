@@ -21,7 +21,8 @@ Configuration::
 
     fenix-sample-vnfm --config-file vnfm.conf --project-id <project>
         [--fenix-endpoint http://fenix:12347] [--record events.jsonl]
-        [--min-instances 1]
+        [--min-instances 1] [--action OWN_ACTION]
+        [--nack PREPARE_MAINTENANCE,...] [--silent MAINTENANCE,...]
 
     [vnfm_auth]        # the project user; no auth_type: Fenix in noauth
     auth_type = password
@@ -49,6 +50,7 @@ from stevedore import driver as stevedore_driver
 
 from fenix.common import rpc
 from fenix.common import service
+from fenix.common import states
 from fenix.samples import vnfm
 
 LOG = logging.getLogger(__name__)
@@ -78,6 +80,22 @@ cli_opts = [
     cfg.IntOpt('min-instances', default=1, min=0,
                deprecated_opts=_short('min-instances'),
                help='Scale-in never leaves the project fewer instances.'),
+    cfg.StrOpt('action', choices=list(states.INSTANCE_ACTIONS),
+               deprecated_opts=_short('action'),
+               help='The instance action replied to PREPARE_MAINTENANCE '
+                    'and PLANNED_MAINTENANCE when Fenix allows it; '
+                    'OWN_ACTION re-creates each instance under its name '
+                    'elsewhere. Unset: MIGRATE, else LIVE_MIGRATE, else '
+                    'the first allowed action.'),
+    cfg.ListOpt('nack', default=[],
+                item_type=cfg.types.String(choices=list(states.REPLY_STATES)),
+                deprecated_opts=_short('nack'),
+                help='States answered NACK_<STATE> at once, without acting '
+                     '(to show a refusing project).'),
+    cfg.ListOpt('silent', default=[],
+                item_type=cfg.types.String(choices=list(states.REPLY_STATES)),
+                deprecated_opts=_short('silent'),
+                help='States never answered (to show a reply timeout).'),
 ]
 
 opts = [
@@ -193,7 +211,8 @@ def main(argv=None):
     app = vnfm.SampleVNFM(options.project_id, api, driver,
                           record=options.record,
                           min_instances=options.min_instances,
-                          workers=options.workers)
+                          workers=options.workers, action=options.action,
+                          nack=options.nack, silent=options.silent)
     try:
         app.start(rpc.get_notification_transport(),
                   topics=conf.oslo_messaging_notifications.topics)

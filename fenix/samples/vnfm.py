@@ -24,13 +24,19 @@ MAINTENANCE            fetch the instance ids, ACK_MAINTENANCE with them
 SCALE_IN               delete one instance (never below min_instances),
                        ACK_SCALE_IN with the instances left
 PREPARE_MAINTENANCE,   fetch the instance ids, ACK with an action for each:
-PLANNED_MAINTENANCE    MIGRATE; LIVE_MIGRATE (or else the first allowed
-                       action) when MIGRATE is not allowed. OWN_ACTION
-                       re-creates the instance before the reply.
+PLANNED_MAINTENANCE    the preferred ``action`` when allowed, else MIGRATE;
+                       LIVE_MIGRATE (or else the first allowed action)
+                       when MIGRATE is not allowed. OWN_ACTION re-creates
+                       each instance under the same name elsewhere (wait
+                       ACTIVE, then delete the old one) before the reply.
 INSTANCE_ACTION_DONE   recorded, no reply
 MAINTENANCE_COMPLETE   scale out back to the count the project had at
                        MAINTENANCE, ACK_MAINTENANCE_COMPLETE
 =====================  =================================================
+
+Behaviour knobs, to show how Fenix copes: ``nack`` lists states answered
+NACK_<STATE> at once (nothing done on the cloud); ``silent`` lists states
+left unanswered (Fenix's reply timeout then ends the session).
 
 Per-instance notifications (``instance_ids`` a one-element list rather
 than the project API URL) are answered per instance at their ``reply_url``.
@@ -287,6 +293,10 @@ class SampleVNFM:
         received and per reply sent, flushed at once.
     :param min_instances: scale-in never leaves fewer instances.
     :param workers: threads handling notifications.
+    :param action: the preferred instance action (MIGRATE, LIVE_MIGRATE,
+        OWN_ACTION, EVICTION), replied when allowed; None: MIGRATE first.
+    :param nack: states answered NACK_<STATE> without acting.
+    :param silent: states never answered.
 
     :ivar events: the same dicts as the record lines, in order.
     :ivar removed: instances deleted by scale-in (dicts with session_id,
@@ -296,9 +306,22 @@ class SampleVNFM:
     """
 
     def __init__(self, project_id, api, driver, record=None,
-                 min_instances=1, workers=4):
+                 min_instances=1, workers=4, action=None, nack=(),
+                 silent=()):
         if not project_id:
             raise ValueError('A SampleVNFM needs a project id')
+        if action is not None and action not in states.INSTANCE_ACTIONS:
+            raise ValueError('Unknown instance action %r; one of %s'
+                             % (action, ', '.join(states.INSTANCE_ACTIONS)))
+        unknown = sorted((set(nack) | set(silent))
+                         - set(states.REPLY_STATES))
+        if unknown:
+            raise ValueError('Not states a project answers: %s; one of %s'
+                             % (', '.join(unknown),
+                                ', '.join(states.REPLY_STATES)))
+        self.action = action
+        self.nack = frozenset(nack)
+        self.silent = frozenset(silent)
         self.project_id = project_id
         self.api = api
         self.driver = driver
@@ -347,14 +370,21 @@ class SampleVNFM:
         if self._listener is not None:
             raise RuntimeError('SampleVNFM of project %s is already '
                                'started' % self.project_id)
+        # NOTE: a pool's queue is named without the exchange: app managers
+        # of one project on two exchanges of a broker must not share it.
+        pool = self.pool
+        exchange = getattr(getattr(transport, 'conf', None),
+                           'control_exchange', None)
+        if isinstance(exchange, str) and exchange:
+            pool = '%s-%s' % (pool, exchange)
         listener = messaging.get_notification_listener(
             transport, [messaging.Target(topic=t) for t in topics],
-            [_Endpoint(self)], executor='threading', pool=self.pool)
+            [_Endpoint(self)], executor='threading', pool=pool)
         listener.start()
         self._listener = listener
         LOG.info('Sample VNFM of project %s listens to %s on topic(s) %s '
                  '(pool %s)', self.project_id, EVENT_TYPE,
-                 ', '.join(topics), self.pool)
+                 ', '.join(topics), pool)
 
     def stop(self):
         """Stop listening; wait for the listener and the running workers.
@@ -443,6 +473,18 @@ class SampleVNFM:
             LOG.warning('Project %s: unknown state %r of session %s '
                         'ignored', self.project_id, state, session_id)
             return None
+        if state in self.silent:
+            LOG.info('Project %s: %s of session %s left unanswered (silent)',
+                     self.project_id, state, session_id)
+            with self._order_lock:
+                self._record({'silent': state, 'project_id': self.project_id,
+                              'session_id': session_id, 'at': _now()})
+            return None
+        if state in self.nack:
+            LOG.info('Project %s: answering NACK_%s to session %s (nack)',
+                     self.project_id, state, session_id)
+            return self._send(payload, Decision(
+                'NACK_%s' % state, details={'reason': 'nack configured'}))
         try:
             decision = handler(payload)
         except FenixAPIError as exc:
@@ -545,10 +587,16 @@ class SampleVNFM:
                         details={'removed': removed})
 
     @staticmethod
-    def choose_action(allowed_actions):
-        """MIGRATE; else LIVE_MIGRATE; else the first allowed action."""
+    def choose_action(allowed_actions, preferred=None):
+        """The action to reply for the instances of a move state.
+
+        The preferred action when allowed; else MIGRATE; else LIVE_MIGRATE;
+        else the first allowed action. No allowed actions means any.
+        """
         allowed = [a for a in (allowed_actions or [])
                    if a in states.INSTANCE_ACTIONS]
+        if preferred and (not allowed or preferred in allowed):
+            return preferred
         if not allowed or states.MIGRATE in allowed:
             return states.MIGRATE
         if states.LIVE_MIGRATE in allowed:
@@ -560,7 +608,12 @@ class SampleVNFM:
         return '%s-r%s' % (_NAME_SUFFIX.sub('', name), uuid.uuid4().hex[:6])
 
     def _recreate(self, instance_id, session_id):
-        """OWN_ACTION: boot a like instance, then delete the old one."""
+        """OWN_ACTION: re-create an instance under its own name elsewhere.
+
+        Boots a like instance of the same name, waits for it to be ACTIVE,
+        then deletes the old one. Fenix knows the new one by its name. The
+        host being emptied is disabled, so the scheduler boots it elsewhere.
+        """
         with self._cloud_lock:
             try:
                 old = self.driver.get_instance(instance_id)
@@ -568,12 +621,17 @@ class SampleVNFM:
                 LOG.info('Project %s: instance %s is gone already',
                          self.project_id, instance_id)
                 return None
-            name = self._fresh_name(old.name)
             LOG.info('Project %s: OWN_ACTION for session %s: re-creating '
-                     'instance %s (%s) on %s as %s', self.project_id,
-                     session_id, old.id, old.name, old.host, name)
-            new = self.driver.create_instance(self.project_id, name,
-                                              like=old.id)
+                     'instance %s (%s) away from %s', self.project_id,
+                     session_id, old.id, old.name, old.host)
+            # NOTE: the old instance has the same name; without exclude
+            # the driver's by-name idempotency would hand it back.
+            new = self.driver.create_instance(self.project_id, old.name,
+                                              like=old.id, exclude=(old.id,))
+            if new.id == old.id:
+                raise cloud_base.CloudError(
+                    reason='re-creating instance %s (%s) gave back the '
+                           'same instance' % (old.id, old.name))
             self.created.append({'session_id': session_id, 'id': new.id,
                                  'name': new.name, 'replaces': old.id})
             self.driver.delete_instance(old.id)
@@ -585,7 +643,8 @@ class SampleVNFM:
         state = payload.get('state')
         session_id = payload.get('session_id')
         ids = self._ids(payload)
-        action = self.choose_action(payload.get('allowed_actions'))
+        action = self.choose_action(payload.get('allowed_actions'),
+                                    self.action)
         details = {}
         if action == states.OWN_ACTION:
             details['replaced'] = {i: self._recreate(i, session_id)

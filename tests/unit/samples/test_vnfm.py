@@ -28,6 +28,7 @@ import oslo_messaging
 import pytest
 
 from fenix.cloud import base as cloud_base
+from fenix.cloud import simulated
 from fenix.cmd import sample_vnfm as cmd
 from fenix.common import rpc
 from fenix.common import states
@@ -50,6 +51,7 @@ class FakeDriver:
     def __init__(self, instances=()):
         self.instances = {i.id: i for i in instances}
         self.calls = []
+        self.excluded = []
         self.fail = None
 
     def _check(self, op):
@@ -67,11 +69,16 @@ class FakeDriver:
         except KeyError:
             raise cloud_base.InstanceNotFound(instance_id=instance_id)
 
-    def create_instance(self, project_id, name, like=None):
+    def create_instance(self, project_id, name, like=None, exclude=()):
         self._check(('create', name, like))
+        self.excluded.append(tuple(exclude))
         host = 'compute-new'
         if like is not None:
             assert like in self.instances, 'like= names a live instance'
+        for inst in self.instances.values():
+            # Idempotent by name, like the real drivers.
+            if inst.name == name and inst.id not in exclude:
+                return inst
         inst = cloud_base.Instance(_id(), name, project_id, host)
         self.instances[inst.id] = inst
         return inst
@@ -133,12 +140,13 @@ def _payload(state, project=PROJECT, instance_ids=URL,
 def made():
     made = []
 
-    def make(count=3, min_instances=1, record=None, instances=None):
+    def make(count=3, min_instances=1, record=None, instances=None,
+             **knobs):
         instances = _instances(count) if instances is None else instances
         driver = FakeDriver(instances)
         api = FakeAPI([i.id for i in instances])
         app = vnfm.SampleVNFM(PROJECT, api, driver, record=record,
-                              min_instances=min_instances)
+                              min_instances=min_instances, **knobs)
         made.append(app)
         return app, api, driver
 
@@ -218,17 +226,37 @@ def test_move_states_reply_migrate_for_each(made, state):
                             None)]
 
 
-@pytest.mark.parametrize('allowed, action', [
-    (['MIGRATE', 'LIVE_MIGRATE'], 'MIGRATE'),
-    (['LIVE_MIGRATE', 'MIGRATE'], 'MIGRATE'),
-    (['EVICTION', 'LIVE_MIGRATE'], 'LIVE_MIGRATE'),
-    (['EVICTION', 'OWN_ACTION'], 'EVICTION'),
-    (['OWN_ACTION'], 'OWN_ACTION'),
-    ([], 'MIGRATE'),
-    (None, 'MIGRATE'),
+@pytest.mark.parametrize('allowed, preferred, action', [
+    (['MIGRATE', 'LIVE_MIGRATE'], None, 'MIGRATE'),
+    (['LIVE_MIGRATE', 'MIGRATE'], None, 'MIGRATE'),
+    (['EVICTION', 'LIVE_MIGRATE'], None, 'LIVE_MIGRATE'),
+    (['EVICTION', 'OWN_ACTION'], None, 'EVICTION'),
+    (['OWN_ACTION'], None, 'OWN_ACTION'),
+    ([], None, 'MIGRATE'),
+    (None, None, 'MIGRATE'),
+    (ALL_ACTIONS, 'LIVE_MIGRATE', 'LIVE_MIGRATE'),
+    (ALL_ACTIONS, 'OWN_ACTION', 'OWN_ACTION'),
+    (['MIGRATE', 'LIVE_MIGRATE'], 'OWN_ACTION', 'MIGRATE'),
+    (['EVICTION', 'LIVE_MIGRATE'], 'MIGRATE', 'LIVE_MIGRATE'),
+    ([], 'LIVE_MIGRATE', 'LIVE_MIGRATE'),
 ])
-def test_choose_action(allowed, action):
-    assert vnfm.SampleVNFM.choose_action(allowed) == action
+def test_choose_action(allowed, preferred, action):
+    assert vnfm.SampleVNFM.choose_action(allowed, preferred) == action
+
+
+@pytest.mark.parametrize('preferred', ['LIVE_MIGRATE', 'MIGRATE'])
+def test_preferred_action_replied_for_each(made, preferred):
+    app, api, _ = made(action=preferred)
+    app.handle(_payload(states.PLANNED_MAINTENANCE))
+    assert api.replies[0][3] == {i: preferred for i in api.instance_ids}
+
+
+def test_preferred_action_not_allowed_falls_back(made):
+    app, api, driver = made(action='OWN_ACTION')
+    app.handle(_payload(states.PREPARE_MAINTENANCE,
+                        allowed=['MIGRATE', 'LIVE_MIGRATE']))
+    assert set(api.replies[0][3].values()) == {'MIGRATE'}
+    assert not [c for c in driver.calls if c[0] == 'create']
 
 
 def test_live_migrate_when_migrate_not_allowed(made):
@@ -238,20 +266,108 @@ def test_live_migrate_when_migrate_not_allowed(made):
     assert set(api.replies[0][3].values()) == {'LIVE_MIGRATE'}
 
 
-def test_own_action_recreates_before_replying(made):
-    app, api, driver = made(count=2)
+def test_own_action_recreates_with_the_same_name_before_replying(made):
+    app, api, driver = made(count=2, action='OWN_ACTION')
     old = api.instance_ids[0]
     api.instance_ids = [old]
-    app.handle(_payload(states.PREPARE_MAINTENANCE, allowed=['OWN_ACTION']))
+    app.handle(_payload(states.PREPARE_MAINTENANCE))
     assert old not in driver.instances
     assert len(driver.instances) == 2
     create = [c for c in driver.calls if c[0] == 'create'][0]
-    assert create[2] == old and create[1].startswith('vm-0-r')
+    assert create == ('create', 'vm-0', old), 'same name, like the old one'
+    assert driver.excluded == [(old,)], 'the old one is not the answer'
     assert driver.calls.index(create) < driver.calls.index(('delete', old))
     assert api.replies == [('project', URL, 'ACK_PREPARE_MAINTENANCE',
                             {old: 'OWN_ACTION'}, None)]
     new = _replied(app)[0]['replaced'][old]
-    assert new in driver.instances
+    assert new in driver.instances and new != old
+    assert driver.instances[new].name == 'vm-0'
+    assert app.created == [{'session_id': SESSION, 'id': new,
+                            'name': 'vm-0', 'replaces': old}]
+
+
+def test_own_action_answers_nack_when_the_driver_hands_back_the_old(made):
+    app, api, driver = made(count=1, action='OWN_ACTION')
+    old = api.instance_ids[0]
+    # A driver that ignores exclude= gives back the old instance.
+    driver.create_instance = lambda *a, **kw: driver.instances[old]
+    assert app.handle(_payload(states.PREPARE_MAINTENANCE)) == (
+        'NACK_PREPARE_MAINTENANCE')
+    assert old in driver.instances, 'never deleted'
+    assert 'same instance' in _replied(app)[0]['reason']
+
+
+def test_own_action_on_the_simulated_cloud():
+    cloud = simulated.SimulatedCloud(time_scale=0)
+    old = cloud.list_instances()[0]
+    project = old.project_id
+    mine = [i.id for i in cloud.list_instances(project_id=project)]
+    api = FakeAPI([old.id])
+    app = vnfm.SampleVNFM(project, api, cloud, action='OWN_ACTION')
+    try:
+        cloud.disable_host(old.host, 'maintenance')
+        payload = _payload(states.PREPARE_MAINTENANCE, project=project)
+        assert app.handle(payload) == 'ACK_PREPARE_MAINTENANCE'
+    finally:
+        app.stop()
+    with pytest.raises(cloud_base.InstanceNotFound):
+        cloud.get_instance(old.id)
+    new = cloud.get_instance(_replied(app)[0]['replaced'][old.id])
+    assert (new.name, new.project_id) == (old.name, project)
+    assert new.host != old.host and new.status == 'ACTIVE'
+    assert len(cloud.list_instances(project_id=project)) == len(mine)
+
+
+# -- behaviour knobs ----------------------------------------------------------
+
+@pytest.mark.parametrize('state', states.REPLY_STATES)
+def test_nack_states_answer_nack_without_acting(made, state):
+    app, api, driver = made(count=3, nack=[state], action='OWN_ACTION')
+    assert app.handle(_payload(state)) == 'NACK_%s' % state
+    assert api.gets == [] and driver.calls == []
+    assert api.replies == [('project', URL, 'NACK_%s' % state, None, None)]
+    assert _replied(app)[0]['reason'] == 'nack configured'
+
+
+def test_nack_only_the_listed_states(made):
+    app, api, _ = made(nack=['PLANNED_MAINTENANCE'])
+    assert app.handle(_payload(states.MAINTENANCE)) == 'ACK_MAINTENANCE'
+    assert app.handle(_payload(states.PREPARE_MAINTENANCE)) == (
+        'ACK_PREPARE_MAINTENANCE')
+    assert app.handle(_payload(states.PLANNED_MAINTENANCE)) == (
+        'NACK_PLANNED_MAINTENANCE')
+
+
+def test_nack_per_instance(made):
+    app, api, _ = made(nack=['PLANNED_MAINTENANCE'])
+    iid = api.instance_ids[0]
+    app.handle(_payload(states.PLANNED_MAINTENANCE, instance_ids=[iid]))
+    assert api.replies == [('instance', '%s/%s' % (URL, iid),
+                            'NACK_PLANNED_MAINTENANCE', None)]
+
+
+def test_silent_states_get_no_reply(made, tmp_path):
+    record = tmp_path / 'vnfm.jsonl'
+    app, api, driver = made(silent=['PREPARE_MAINTENANCE', 'SCALE_IN'],
+                            record=str(record))
+    assert app.handle(_payload(states.PREPARE_MAINTENANCE)) is None
+    assert app.handle(_payload(states.SCALE_IN)) is None
+    assert api.replies == [] and api.gets == [] and driver.calls == []
+    assert app.handle(_payload(states.MAINTENANCE)) == 'ACK_MAINTENANCE'
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [line.get('silent') for line in lines] == [
+        'PREPARE_MAINTENANCE', 'SCALE_IN', None]
+    assert lines[0]['session_id'] == SESSION
+
+
+@pytest.mark.parametrize('knobs, match', [
+    ({'action': 'TELEPORT'}, 'Unknown instance action'),
+    ({'nack': ['INSTANCE_ACTION_DONE']}, 'INSTANCE_ACTION_DONE'),
+    ({'silent': ['START_MAINTENANCE']}, 'START_MAINTENANCE'),
+])
+def test_knobs_are_checked(knobs, match):
+    with pytest.raises(ValueError, match=match):
+        vnfm.SampleVNFM(PROJECT, FakeAPI(), FakeDriver(), **knobs)
 
 
 def test_instance_action_done_is_recorded_without_reply(made):
@@ -578,11 +694,44 @@ def test_command_options():
     assert conf.vnfm.min_instances == 2
     assert conf.vnfm.record == '/tmp/r.jsonl'
     assert conf.vnfm.fenix_endpoint == 'http://f:12347'
+    assert (conf.vnfm.action, conf.vnfm.nack, conf.vnfm.silent) == (
+        None, [], [])
     session = cmd.make_session(conf)
     assert session.auth is None, 'no [vnfm_auth] auth_type: noauth'
     conf.set_override('driver', 'simulated', group='cloud')
     driver = cmd.load_driver(conf, session)
     assert driver.list_instances() is not None
+
+
+def test_command_behaviour_options(tmp_path):
+    conf_file = tmp_path / 'vnfm.conf'
+    conf_file.write_text('[vnfm]\naction = LIVE_MIGRATE\n'
+                         'nack = SCALE_IN\n'
+                         'silent = MAINTENANCE,PLANNED_MAINTENANCE\n')
+    conf = cfg.ConfigOpts()
+    cmd.register_opts(conf)
+    conf(['--project-id', PROJECT, '--config-file', str(conf_file)],
+         default_config_files=[])
+    assert conf.vnfm.action == 'LIVE_MIGRATE'
+    assert conf.vnfm.nack == ['SCALE_IN']
+    assert conf.vnfm.silent == ['MAINTENANCE', 'PLANNED_MAINTENANCE']
+    conf(['--project-id', PROJECT, '--action', 'OWN_ACTION', '--nack',
+          'MAINTENANCE'], default_config_files=[])
+    assert (conf.vnfm.action, conf.vnfm.nack) == ('OWN_ACTION',
+                                                  ['MAINTENANCE'])
+
+
+@pytest.mark.parametrize('line', ['action = TELEPORT',
+                                  'nack = START_MAINTENANCE'])
+def test_command_rejects_bad_behaviour_options(tmp_path, line):
+    conf_file = tmp_path / 'vnfm.conf'
+    conf_file.write_text('[vnfm]\n%s\n' % line)
+    conf = cfg.ConfigOpts()
+    cmd.register_opts(conf)
+    with pytest.raises((SystemExit, ValueError)):
+        conf(['--project-id', PROJECT, '--config-file', str(conf_file)],
+             default_config_files=[])
+        getattr(conf.vnfm, line.split()[0])
 
 
 def test_command_requires_a_project(tmp_path):
