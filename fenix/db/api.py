@@ -76,6 +76,10 @@ def _serialize_sqlite_writes(engine):
     def _connect(dbapi_connection, record):
         dbapi_connection.execute('PRAGMA journal_mode=WAL')
         dbapi_connection.execute('PRAGMA busy_timeout=30000')
+        # NOTE: in WAL mode NORMAL still never corrupts the file; a
+        # process killed loses nothing, only an OS crash may lose the last
+        # transactions.
+        dbapi_connection.execute('PRAGMA synchronous=NORMAL')
 
     # NOTE: oslo.db emits its own BEGIN on SQLite; make it IMMEDIATE.
     @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
@@ -388,6 +392,15 @@ def projects_create(session_id, projects):
             s.execute(sa.insert(models.Project), new)
 
 
+def project_replies(session_id, project_ids):
+    """dict project_id -> its reply (None when it has not replied)."""
+    with _reader() as s:
+        return dict(s.execute(
+            sa.select(models.Project.project_id, models.Project.reply)
+            .where(models.Project.session_id == session_id)
+            .where(models.Project.project_id.in_(list(project_ids)))).all())
+
+
 def project_list(session_id):
     with _reader() as s:
         rows = s.scalars(sa.select(models.Project)
@@ -543,10 +556,17 @@ def instances_create(session_id, instances):
     another host gets that host (``instances`` carry ``host``).
     """
     now = timeutils.utcnow()
+    if not instances:
+        return
     with _writer() as s:
-        have = dict(s.execute(
-            sa.select(models.Instance.instance_id, models.Instance.host)
-            .where(models.Instance.session_id == session_id)).all())
+        have = {}
+        ids = [i['instance_id'] for i in instances]
+        for start in range(0, len(ids), 500):
+            have.update(s.execute(
+                sa.select(models.Instance.instance_id, models.Instance.host)
+                .where(models.Instance.session_id == session_id)
+                .where(models.Instance.instance_id.in_(
+                    ids[start:start + 500]))).all())
         new = [dict(i, session_id=session_id, details={})
                for i in instances if i['instance_id'] not in have]
         if new:
@@ -667,12 +687,15 @@ def action_run_finish(run_id, state, reason=None, output=None, now=None):
                           finished_at=now or timeutils.utcnow()))
 
 
-def action_run_list(session_id):
+def action_run_list(session_id, hostname=None):
+    """Runs of the session (those on ``hostname`` only, when given)."""
     with _reader() as s:
-        rows = s.scalars(
-            sa.select(models.ActionPluginInstance)
-            .where(models.ActionPluginInstance.session_id == session_id)
-            .order_by(models.ActionPluginInstance.id))
+        query = (sa.select(models.ActionPluginInstance)
+                 .where(models.ActionPluginInstance.session_id == session_id))
+        if hostname is not None:
+            query = query.where(
+                models.ActionPluginInstance.hostname == hostname)
+        rows = s.scalars(query.order_by(models.ActionPluginInstance.id))
         return [_dict(r) for r in rows]
 
 

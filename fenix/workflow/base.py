@@ -78,11 +78,19 @@ class BaseWorkflow:
                 self.fail(e.reason)
                 return
         while True:
-            self.ctx.checkpoint()
-            state = self.ctx.refresh()['state']
-            if state in states.INACTIVE_SESSION_STATES:
+            session = self.ctx.refresh()
+            if session['state'] in states.INACTIVE_SESSION_STATES:
+                # NOTE: a stop asked for once the session has ended (a
+                # DELETE of a failed session, or one that raced with the
+                # end) only tidies up the hosts: the session keeps its end.
+                if session['stop_requested']:
+                    left = self.stop()
+                    self.ctx.update(stop_requested=False, progress=dict(
+                        session['progress'], stopped=left))
                 self.remove_downloads()
                 return
+            self.ctx.checkpoint()
+            state = session['state']
             handler = getattr(self, self.handlers[state])
             try:
                 next_state = handler()
@@ -92,7 +100,8 @@ class BaseWorkflow:
             except cloud_base.CloudError as e:
                 self.fail('%s (in state %s)' % (e.message, state))
                 return
-            self.ctx.checkpoint()
+            if next_state != states.MAINTENANCE_DONE:
+                self.ctx.checkpoint()
             self.ctx.set_state(next_state)
 
     def fail(self, reason):
@@ -169,7 +178,8 @@ class BaseWorkflow:
         Raises WorkflowFailed on the first failure.
         """
         runs = {(r['plugin'], r['type'], r['hostname']): r['state']
-                for r in db.action_run_list(self.session_id)}
+                for r in db.action_run_list(self.session_id,
+                                            hostname=host or '')}
         for action in db.action_plugin_list(self.session_id):
             if action['type'] not in types:
                 continue

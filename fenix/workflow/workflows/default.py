@@ -103,6 +103,8 @@ class DefaultWorkflow(base.BaseWorkflow):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._subscription_plugin = None
+        # Projects the session has rows of.
+        self._projects = None
         # hostname -> host row; only this thread writes host rows.
         self._host_rows = None
         self._view = None
@@ -182,13 +184,16 @@ class DefaultWorkflow(base.BaseWorkflow):
 
     def _sync_instances(self, instances):
         """Add instances (and their projects) the session does not know."""
-        known = {p['project_id'] for p in db.project_list(self.session_id)}
-        projects = sorted({i.project_id for i in instances} - known)
+        if self._projects is None:
+            self._projects = {p['project_id']
+                              for p in db.project_list(self.session_id)}
+        projects = sorted({i.project_id for i in instances} - self._projects)
         if projects:
             subscribed = self._subscription().subscribed(projects)
             db.projects_create(self.session_id, [
                 {'project_id': p, 'subscribed': p in subscribed}
                 for p in projects])
+            self._projects.update(projects)
         db.instances_create(self.session_id, [
             {'instance_id': i.id, 'instance_name': i.name,
              'project_id': i.project_id, 'host': i.host, 'vcpus': i.vcpus,
@@ -307,18 +312,12 @@ class DefaultWorkflow(base.BaseWorkflow):
                             ', '.join(sorted(rows)), deadline))
 
         def replied():
-            current = {p['project_id']: p
-                       for p in db.project_list(self.session_id)
-                       if p['project_id'] in rows}
-            if all(p['reply'] for p in current.values()):
-                return current
-            return None
+            return all(db.project_replies(self.session_id, rows).values())
 
-        result = self.ctx.wait_for(replied, deadline,
-                                   'replies to %s' % state)
-        current = result or {p['project_id']: p
-                             for p in db.project_list(self.session_id)
-                             if p['project_id'] in rows}
+        self.ctx.wait_for(replied, deadline, 'replies to %s' % state)
+        current = {p['project_id']: p
+                   for p in db.project_list(self.session_id)
+                   if p['project_id'] in rows}
         nacks = sorted(p for p, row in current.items()
                        if row['reply'] and row['reply'].startswith('NACK'))
         missing = sorted(p for p, row in current.items() if not row['reply'])
@@ -464,13 +463,17 @@ class DefaultWorkflow(base.BaseWorkflow):
         for other in self.cloud.list_instances(project_id=row['project_id']):
             if (other.id != iid and other.name == row['instance_name']
                     and other.host and other.host != hostname):
-                db.instance_update(self.session_id, iid,
-                                   details={'replaced_by': other.id,
-                                            'replaced_on': other.host})
-                self.ctx.record('re-created instance found', host=other.host,
-                                details='%s (%s) replaced by %s' % (
-                                    iid, row['instance_name'], other.id))
-                return other.host
+                db.instance_update(
+                    self.session_id, iid,
+                    details={'replaced_by': other.id,
+                             'replaced_on': other.host},
+                    history=self.ctx.entry(
+                        're-created instance found', host=other.host,
+                        details='%s (%s) replaced by %s' % (
+                            iid, row['instance_name'], other.id)))
+                # NOTE: the row stays the old instance's: it is on no host
+                # now; the new instance gets a row of its own.
+                return None
         return None
 
     def _by_project(self, hostname):
@@ -634,7 +637,8 @@ class DefaultWorkflow(base.BaseWorkflow):
                  allowed_actions=list(MOVE_ACTIONS),
                  metadata=self.ctx.session['metadata'],
                  round_key='%s:%s' % (states.PREPARE_MAINTENANCE, hostname))
-        self.move_instances(hostname, states.PREPARE_MAINTENANCE)
+        self.move_instances(hostname, states.PREPARE_MAINTENANCE,
+                            self._targets(hostname, set()))
         self.ctx.save_progress(emptying=None)
         return states.START_MAINTENANCE
 
@@ -716,19 +720,21 @@ class DefaultWorkflow(base.BaseWorkflow):
         return states.START_MAINTENANCE
 
     def _targets(self, hostname, maintained):
-        """Maintained hosts for the instances still on ``hostname``.
+        """Target hosts for the instances still on ``hostname``.
 
-        Instances go to hosts already maintained, so that none has to move
-        twice; the scheduler chooses for those that do not fit there. The
-        room of a host is the smaller of what the view and the cloud's own
+        Hosts already maintained first, so that no instance moves twice;
+        when the instances do not all fit there, every other enabled host
+        takes part in the plan (the scheduler alone, placing one instance
+        after the other, may miss a placement that exists). The room of a
+        host is the smaller of what the view and the cloud's own
         accounting say, so that instances the projects created meanwhile
         are counted.
         """
         hosts, by_host = self._cloud_state()
-        reported = {h.name: h for h in self.cloud.list_hosts(
-            sorted(maintained))} if maintained else {}
+        others = [n for n in hosts if n != hostname]
+        reported = {h.name: h for h in self.cloud.list_hosts(others)}
         room = {}
-        for name in maintained:
+        for name in others:
             host = reported.get(name) or hosts[name]
             if not (host.enabled and host.up):
                 continue
@@ -737,8 +743,10 @@ class DefaultWorkflow(base.BaseWorkflow):
                 free[0] = min(free[0], host.free_vcpus)
                 free[1] = min(free[1], host.free_memory_mb)
             room[name] = free
-        leaving = self.cloud.list_instances(hosts=[hostname])
-        return fit(self._wanted(leaving), room) or {}
+        leaving = self._wanted(self.cloud.list_instances(hosts=[hostname]))
+        return (fit(leaving, {n: r for n, r in room.items()
+                              if n in maintained})
+                or fit(leaving, room) or {})
 
     def maintenance_complete(self):
         self.run_actions(('post',))

@@ -276,11 +276,31 @@ def test_delete_finished_session_deletes_it(app, engine_api):
     assert response.status_int == 200
     assert response.json == {
         'session_id': sid, 'state': 'MAINTENANCE_DONE', 'deleted': True,
-        'stopped': True, 'stop_requested': False,
+        'stopped': True, 'stop_requested': False, 'reason': None,
         'left': {'hosts_maintained': [], 'hosts_not_maintained': [],
                  'hosts_left_disabled': [], 'instances_moved': 0}}
     assert request(app, 'GET', '/v1/maintenance/%s' % sid).status_int == 404
     engine_api.session_delete_requested.assert_not_called()
+
+
+def test_delete_of_a_failed_session_with_a_disabled_host(
+        conf, app, engine_api):
+    # The engine enables the host before the rows go.
+    conf.set_override('stop_wait', 0, group='api')
+    sid = conftest.make_session(state='MAINTENANCE_FAILED')
+    db.hosts_create(sid, [{'hostname': 'host1', 'state': 'EMPTYING',
+                           'disabled_by_us': True}])
+    response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
+    assert response.status_int == 200
+    assert (response.json['deleted'], response.json['stop_requested']) == (
+        False, True)
+    assert response.json['left']['hosts_left_disabled'] == ['host1']
+    engine_api.session_delete_requested.assert_called_once()
+    # Once the engine enabled it, DELETE removes the session.
+    db.host_update(sid, 'host1', disabled_by_us=False)
+    db.session_update(sid, stop_requested=False)
+    response = request(app, 'DELETE', '/v1/maintenance/%s' % sid)
+    assert response.json['deleted'] is True
 
 
 def test_delete_active_session_asks_the_engine(conf, app, engine_api):

@@ -140,14 +140,12 @@ class SessionController(base.Controller):
         """
         _authorize('delete')
         session = self._get()
-        if session['state'] in states.INACTIVE_SESSION_STATES and not (
-                session['stop_requested']):
-            left = _left(session['id'])
-            db.session_delete(session['id'])
-            LOG.info('Session %s deleted', session['id'])
-            return {'session_id': session['id'], 'state': session['state'],
-                    'deleted': True, 'stopped': True,
-                    'stop_requested': False, 'left': left}
+        finished = session['state'] in states.INACTIVE_SESSION_STATES
+        if finished and not session['stop_requested'] and not any(
+                h['disabled_by_us'] for h in db.host_list(session['id'])):
+            return self._delete(session)
+        # NOTE: the engine owns the cloud side: it stops a running session
+        # at a safe point, and enables the hosts a session left disabled.
         if not session['stop_requested']:
             session = db.session_update(
                 session['id'], stop_requested=True,
@@ -157,12 +155,23 @@ class SessionController(base.Controller):
         LOG.info('Session %s asked to stop', session['id'])
         session = _wait_stopped(session['id'],
                                 base.conf().api.stop_wait)
+        if finished and not session['stop_requested']:
+            return self._delete(session)
         return {'session_id': session['id'], 'state': session['state'],
                 'deleted': False,
                 'stopped': not session['stop_requested'],
                 'stop_requested': session['stop_requested'],
                 'reason': session['reason'],
                 'left': _left(session['id'])}
+
+    @staticmethod
+    def _delete(session):
+        left = _left(session['id'])
+        db.session_delete(session['id'])
+        LOG.info('Session %s deleted', session['id'])
+        return {'session_id': session['id'], 'state': session['state'],
+                'deleted': True, 'stopped': True, 'stop_requested': False,
+                'reason': session['reason'], 'left': left}
 
 
 def _wait_stopped(session_id, timeout):
