@@ -178,42 +178,55 @@ def reuse_workload(cloud, admin):
                 'host': s.compute_host} for i, s in found.items()}
 
 
-def fill_hosts(cloud, admin, hosts, user='alice', spare=1,
+def schedulable_ram(admin):
+    """MB of RAM Nova's scheduler may place per compute host (Placement).
+
+    (total - reserved) x allocation_ratio of MEMORY_MB, as Fenix counts it.
+    """
+    placement = admin.placement
+    result = {}
+    providers = placement.get('/resource_providers').json()
+    for provider in providers['resource_providers']:
+        inventories = placement.get('/resource_providers/%s/inventories'
+                                    % provider['uuid']).json()
+        ram = inventories['inventories']['MEMORY_MB']
+        result[provider['name'].split('.')[0]] = int(
+            (ram['total'] - ram['reserved']) * ram['allocation_ratio'])
+    return result
+
+
+def fill_hosts(cloud, admin, hosts, user='alice', spare_mb=256,
                prefix='projA-x-fill'):
-    """Fill ``hosts`` with servers of ``user`` up to ``spare`` vCPUs.
+    """Fill ``hosts`` with servers of ``user`` up to ``spare_mb`` of RAM.
 
     One server per host, each with a flavor of its own size
-    (``fenix.e2e.fill-<vcpus>``, 512 MB) so that, with the hypervisor's
-    vCPUs as Fenix counts them, every host keeps exactly ``spare`` vCPUs
-    free: no host can then be emptied onto the others until a project
-    scales in. A filler the scheduler puts elsewhere is live-migrated to
-    its host by the admin.
-
-    NOTE: vCPUs rather than RAM: Nova overcommits vCPUs (4.0) but not RAM
-    (1.0, less 512 MB reserved), so a host full of RAM for Fenix would be
-    fuller still for Nova's scheduler. The user's project gets unlimited
-    cores (its quota is 20).
+    (``fenix.e2e.fillram-<MB>``, 1 vCPU) so that every host keeps
+    ``spare_mb`` of the RAM Nova's scheduler may use (Placement: RAM is not
+    overcommitted, 512 MB reserved), less than one workload server needs:
+    no host can then be emptied onto the others until a project scales in.
+    A filler the scheduler puts elsewhere is live-migrated to its host by
+    the admin.
 
     :returns: {server_id: host} of the fillers, named ``<prefix>-<host>``.
     """
     conn = connect(cloud, user)
-    admin.set_compute_quotas(cloud['users'][user]['project_id'], cores=-1)
-    capacity = {h.name.split('.')[0]: h.vcpus
-                for h in admin.compute.hypervisors(details=True)}
+    admin.set_compute_quotas(cloud['users'][user]['project_id'], cores=-1,
+                             ram=-1)
+    capacity = schedulable_ram(admin)
     used = dict.fromkeys(services(admin), 0)
     for server in servers(admin).values():
-        used[server.compute_host] += server.flavor.vcpus
+        used[server.compute_host] += server.flavor.ram
     image = conn.image.find_image('fenix-tiny')
     fillers = {}
     for host in sorted(hosts):
-        size = capacity[host] - used[host] - spare
+        size = capacity[host] - used[host] - spare_mb
         if size <= 0:
             continue
-        name = 'fenix.e2e.fill-%d' % size
+        name = 'fenix.e2e.fillram-%d' % size
         flavor = admin.compute.find_flavor(name)
         if flavor is None:
-            flavor = admin.compute.create_flavor(name=name, vcpus=size,
-                                                 ram=512, disk=1)
+            flavor = admin.compute.create_flavor(name=name, vcpus=1,
+                                                 ram=size, disk=1)
         server = conn.compute.create_server(
             name='%s-%s' % (prefix, host), image_id=image.id,
             flavor_id=flavor.id, networks='none')

@@ -616,31 +616,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         return self._next_state()
 
     def prepare_maintenance(self):
-        hostname = self.ctx.progress.get('emptying')
-        if not hostname:
-            hosts, by_host = self._cloud_state()
-            maintained = {n for n, h in self._hosts().items()
-                          if h['maintained']}
-            if any(not by_host[n] for n in hosts if n not in maintained):
-                return states.START_MAINTENANCE
-            hostname = self._pick_host_to_empty(hosts, by_host, maintained)
-            if hostname is None:
-                return states.SCALE_IN
-            self.ctx.save_progress(
-                emptying=hostname,
-                history=self.ctx.entry('pick host to empty', host=hostname))
-        self._disable(hostname, state=states.HOST_EMPTYING)
-        self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
-        by_project = self._by_project(hostname)
-        self.ask(states.PREPARE_MAINTENANCE, by_project,
-                 self.conf.workflow.reply_timeout,
-                 allowed_actions=list(MOVE_ACTIONS),
-                 metadata=self.ctx.session['metadata'],
-                 round_key='%s:%s' % (states.PREPARE_MAINTENANCE, hostname))
-        self.move_instances(hostname, states.PREPARE_MAINTENANCE,
-                            self._targets(hostname, set()))
-        self.ctx.save_progress(emptying=None)
-        return states.START_MAINTENANCE
+        return self._empty_next_host(states.PREPARE_MAINTENANCE)
 
     def start_maintenance(self):
         """Maintain every empty host not yet maintained.
@@ -690,10 +666,18 @@ class DefaultWorkflow(base.BaseWorkflow):
         self._update_percent()
 
     def planned_maintenance(self):
+        return self._empty_next_host(states.PLANNED_MAINTENANCE)
+
+    def _empty_next_host(self, state):
+        """Empty the host cheapest to empty, asking its projects first.
+
+        PREPARE_MAINTENANCE (no host maintained yet) and
+        PLANNED_MAINTENANCE differ only in what they tell the projects;
+        instances go to maintained hosts when they fit there.
+        """
         hostname = self.ctx.progress.get('emptying')
         hosts, by_host = self._cloud_state()
-        rows = self._hosts()
-        maintained = {n for n, h in rows.items() if h['maintained']}
+        maintained = {n for n, h in self._hosts().items() if h['maintained']}
         if not hostname:
             pending = [n for n in hosts if n not in maintained]
             if not pending:
@@ -708,13 +692,12 @@ class DefaultWorkflow(base.BaseWorkflow):
                 history=self.ctx.entry('pick host to empty', host=hostname))
         self._disable(hostname, state=states.HOST_EMPTYING)
         self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
-        by_project = self._by_project(hostname)
-        metadata = dict(self.ctx.session['metadata'])
-        self.ask(states.PLANNED_MAINTENANCE, by_project,
+        self.ask(state, self._by_project(hostname),
                  self.conf.workflow.reply_timeout,
-                 allowed_actions=list(MOVE_ACTIONS), metadata=metadata,
-                 round_key='%s:%s' % (states.PLANNED_MAINTENANCE, hostname))
-        self.move_instances(hostname, states.PLANNED_MAINTENANCE,
+                 allowed_actions=list(MOVE_ACTIONS),
+                 metadata=self.ctx.session['metadata'],
+                 round_key='%s:%s' % (state, hostname))
+        self.move_instances(hostname, state,
                             self._targets(hostname, maintained))
         self.ctx.save_progress(emptying=None)
         return states.START_MAINTENANCE
