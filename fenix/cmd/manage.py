@@ -34,8 +34,13 @@ def _version(conf):
 
 
 def _add_commands(subparsers):
-    parser = subparsers.add_parser('db', help='database schema commands')
-    db_parsers = parser.add_subparsers(dest='db_command')
+    # NOTE: the top-level --help shows only this help line, so it names the
+    # sub-commands; "fenix-manage db --help" describes them.
+    parser = subparsers.add_parser(
+        'db', help='database schema commands: "db sync [REVISION]" '
+                   '(upgrade the schema, to head by default), "db version" '
+                   '(print the schema revision)')
+    db_parsers = parser.add_subparsers(dest='db_command', title='Commands')
     sync = db_parsers.add_parser('sync', help='upgrade the schema')
     sync.add_argument('revision', nargs='?', default='head',
                       help='target revision (default: head)')
