@@ -1,9 +1,10 @@
 #!/bin/bash
 # Install Fenix with its test requirements into .venv and run every tier:
-# style (flake8 + hacking), unit, functional (real RabbitMQ, MariaDB,
-# PostgreSQL on 127.0.0.1) and end to end (real processes against a real
-# Keystone/Nova installed by tools/mini-openstack). Extra arguments go to
-# pytest, e.g. tools/run-tests.sh tests/unit -k workflow
+# style (flake8 + hacking, bashate on the devstack plug-in), unit,
+# functional (real RabbitMQ, MariaDB, PostgreSQL on 127.0.0.1) and end
+# to end (real processes against a real Keystone/Nova installed by
+# tools/mini-openstack). Extra arguments go to pytest, e.g.
+# tools/run-tests.sh tests/unit -k workflow
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -17,6 +18,8 @@ if .venv/bin/pip show -q fenix >/dev/null 2>&1; then
 fi
 echo "== flake8"
 .venv/bin/flake8 fenix tests tools
+echo "== bashate"
+.venv/bin/bashate -e 'E*' devstack/plugin.sh devstack/lib/fenix devstack/settings
 echo "== pytest"
 if [ $# -eq 0 ]; then
     set -- tests/unit tests/functional tests/e2e
