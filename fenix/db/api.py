@@ -629,8 +629,33 @@ def instances_done(session_id, moves, history=None):
             s.execute(sa.update(models.Instance)
                       .where(models.Instance.session_id == session_id)
                       .where(models.Instance.instance_id == instance_id)
-                      .values(host=host, state='DONE', updated_at=now))
+                      .values(host=host, state=states.INSTANCE_DONE,
+                              updated_at=now))
         _add_history(s, session_id, history)
+
+
+def session_left(session_id):
+    """What a session leaves: hosts maintained or not, hosts disabled."""
+    with _reader() as s:
+        hosts = s.execute(
+            sa.select(models.Host.hostname, models.Host.maintained,
+                      models.Host.disabled_by_us)
+            .where(models.Host.session_id == session_id)).all()
+        moved = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(models.Instance)
+            .where(models.Instance.session_id == session_id)
+            .where(models.Instance.state == states.INSTANCE_DONE)
+            .where(models.Instance.action.is_not(None)))
+    hosts = sorted(hosts, key=lambda h: h.hostname)
+    return {
+        'hosts_maintained': [h.hostname for h in hosts if h.maintained],
+        'hosts_not_maintained': [h.hostname for h in hosts
+                                 if not h.maintained],
+        'hosts_left_disabled': [h.hostname for h in hosts
+                                if h.disabled_by_us],
+        'instances_moved': moved,
+    }
 
 
 def _add_history(s, session_id, history):

@@ -141,14 +141,8 @@ class BaseWorkflow:
                 values['state'] = states.HOST_PENDING
             db.host_update(self.session_id, name, **values)
             self.ctx.record('stop', host=name, details='enabled again')
-        hosts = db.host_list(self.session_id)
-        return {
-            'hosts_maintained': sorted(h['hostname'] for h in hosts
-                                       if h['maintained']),
-            'hosts_not_maintained': sorted(h['hostname'] for h in hosts
-                                           if not h['maintained']),
-            'hosts_left_disabled': left_disabled,
-        }
+        return dict(db.session_left(self.session_id),
+                    hosts_left_disabled=left_disabled)
 
     # -- downloads ----------------------------------------------------------
 

@@ -209,14 +209,16 @@ class DefaultWorkflow(base.BaseWorkflow):
         self._sync_instances(instances)
         self._view_host(hostname, instances)
         present = {i.id for i in instances}
-        for row in db.instance_list(self.session_id, host=hostname):
-            # NOTE: a row we were moving when the engine stopped stays:
-            # move_instances asks the driver again, which finds the move
-            # done (and confirms a cold migration left in VERIFY_RESIZE).
-            if (row['instance_id'] not in present
-                    and row['state'] != states.INSTANCE_ACTING):
-                db.instance_update(self.session_id, row['instance_id'],
-                                   host=None, state=states.INSTANCE_GONE)
+        # NOTE: a row we were moving when the engine stopped stays:
+        # move_instances asks the driver again, which finds the move done
+        # (and confirms a cold migration left in VERIFY_RESIZE).
+        gone = [row['instance_id']
+                for row in db.instance_list(self.session_id, host=hostname)
+                if row['instance_id'] not in present
+                and row['state'] != states.INSTANCE_ACTING]
+        if gone:
+            db.instances_update(self.session_id, gone, host=None,
+                                state=states.INSTANCE_GONE)
 
     def _subscription(self):
         """The plug-in telling which projects take part."""
@@ -370,7 +372,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         # second): a move done but not yet written is found done by the
         # driver when a restarted engine asks for it again.
         done = []
-        flushed = time.monotonic()
+        flushed = [time.monotonic()]
 
         def flush():
             if done:
@@ -378,11 +380,11 @@ class DefaultWorkflow(base.BaseWorkflow):
                                   [(iid, host) for iid, host, _ in done],
                                   history=[e for _, _, e in done])
                 del done[:]
+            flushed[0] = time.monotonic()
 
         for row in rows:
-            if done and time.monotonic() - flushed >= 1.0:
+            if time.monotonic() - flushed[0] >= 1.0:
                 flush()
-                flushed = time.monotonic()
             try:
                 self.ctx.checkpoint()
             except Exception:

@@ -162,11 +162,11 @@ class SessionController(base.Controller):
                 'stopped': not session['stop_requested'],
                 'stop_requested': session['stop_requested'],
                 'reason': session['reason'],
-                'left': _left(session['id'])}
+                'left': db.session_left(session['id'])}
 
     @staticmethod
     def _delete(session):
-        left = _left(session['id'])
+        left = db.session_left(session['id'])
         db.session_delete(session['id'])
         LOG.info('Session %s deleted', session['id'])
         return {'session_id': session['id'], 'state': session['state'],
@@ -182,22 +182,6 @@ def _wait_stopped(session_id, timeout):
         if not session['stop_requested'] or time.monotonic() >= deadline:
             return session
         time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
-
-
-def _left(session_id):
-    """What a session leaves: maintained and other hosts, disabled ones."""
-    hosts = db.host_list(session_id)
-    return {
-        'hosts_maintained': sorted(h['hostname'] for h in hosts
-                                   if h['maintained']),
-        'hosts_not_maintained': sorted(h['hostname'] for h in hosts
-                                       if not h['maintained']),
-        'hosts_left_disabled': sorted(h['hostname'] for h in hosts
-                                      if h['disabled_by_us']),
-        'instances_moved': sum(
-            1 for i in db.instance_list(session_id)
-            if i['state'] == states.INSTANCE_DONE and i['action']),
-    }
 
 
 class MaintenanceController(base.Controller):
