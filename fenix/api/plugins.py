@@ -44,6 +44,16 @@ def check(kind, namespace, name):
             available=', '.join(names(namespace)) or 'none')
 
 
+def continued_progress(workflow, progress):
+    """``progress`` of a session of ``workflow`` that is continued.
+
+    Without the markers its plug-in forgets on a continue.
+    """
+    plugin = _plugins(WORKFLOW_NAMESPACE).get(workflow)
+    forget = getattr(plugin, 'forget_on_continue', ())
+    return {k: v for k, v in (progress or {}).items() if k not in forget}
+
+
 def workflow_states(workflow):
     """States a failed session of ``workflow`` may be continued from.
 

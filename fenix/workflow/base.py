@@ -58,6 +58,9 @@ class BaseWorkflow:
 
     #: state name -> method name; subclasses fill it.
     handlers = {}
+    #: ``progress`` markers a continue (PUT) forgets: what the failed
+    #: attempt asked and counted, so that the continued one asks again.
+    forget_on_continue = ()
 
     def __init__(self, ctx):
         self.ctx = ctx

@@ -192,6 +192,39 @@ def test_nack_fails_with_the_project_named(started):
     assert all(h['enabled'] for h in fenix.cloud.snapshot()['hosts'])
 
 
+def test_continue_after_nack_asks_again(started):
+    fenix, recorder = started()
+    vnfm = fenix.vnfms[0]
+    vnfm.nack = frozenset([states.MAINTENANCE])
+    sid = _create(fenix)
+    end = recorder.wait_session_end(sid)
+    assert end['state'] == states.MAINTENANCE_FAILED
+    assert 'NACK_MAINTENANCE' in end['reason'], end
+    asked = [p for p in recorder.of('maintenance.scheduled', sid)
+             if p['project_id'] == vnfm.project_id]
+    assert [p['state'] for p in asked] == [states.MAINTENANCE]
+
+    # The project changed its mind: the continued session asks it again
+    # instead of failing on the NACK it stored.
+    vnfm.nack = frozenset()
+    status, body = fenix.request('PUT', '/v1/maintenance/%s' % sid,
+                                 {'state': states.MAINTENANCE})
+    assert status == 200, body
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status, session = fenix.request('GET', '/v1/maintenance/%s' % sid)
+        if session['state'] in states.INACTIVE_SESSION_STATES:
+            break
+        time.sleep(0.2)
+    assert session['state'] == states.MAINTENANCE_DONE, session
+    asked = [p['state'] for p in recorder.of('maintenance.scheduled', sid)
+             if p['project_id'] == vnfm.project_id]
+    assert asked[:2] == [states.MAINTENANCE, states.MAINTENANCE], asked
+    replies = [e['replied'] for e in vnfm.events
+               if e.get('session_id') == sid and e.get('replied')]
+    assert replies[:2] == ['NACK_MAINTENANCE', 'ACK_MAINTENANCE'], replies
+
+
 def test_reply_timeout_names_the_silent_project(started):
     fenix, _ = started(vnfm_projects=[])
     projects = _projects(fenix.cloud)

@@ -95,6 +95,10 @@ class DefaultWorkflow(base.BaseWorkflow):
         states.PLANNED_MAINTENANCE: 'planned_maintenance',
         states.MAINTENANCE_COMPLETE: 'maintenance_complete',
     }
+    # NOTE: a continued session asks its projects again (a NACK or a
+    # missing reply of the failed attempt is not its answer) and gets
+    # max_scale_in_rounds new SCALE_IN rounds.
+    forget_on_continue = ('round', 'scale_in_rounds')
 
     #: Seconds the workflow plans on its own view of the cloud (kept up to
     #: date with the moves it makes) before it lists everything again.

@@ -255,6 +255,19 @@ def test_continue(app, engine_api, stored, body, status, message):
         engine_api.session_updated.assert_not_called()
 
 
+def test_continue_forgets_what_the_failed_attempt_asked(app):
+    progress = {'round': {'key': 'MAINTENANCE', 'at': '2030-01-01T10:00:00'},
+                'scale_in_rounds': 3, 'emptying': 'host1',
+                'discovered': True}
+    sid = conftest.make_session(state='MAINTENANCE_FAILED',
+                                progress=progress)
+    response = request(app, 'PUT', '/v1/maintenance/%s' % sid,
+                       body={'state': 'SCALE_IN'})
+    assert response.status_int == 200, response.text
+    assert db.session_get(sid)['progress'] == {'emptying': 'host1',
+                                               'discovered': True}
+
+
 def test_continue_lost_race_is_409(app, monkeypatch):
     sid = conftest.make_session(state='MAINTENANCE_FAILED')
     real_get = db.session_get

@@ -123,6 +123,8 @@ class SessionController(base.Controller):
                            ', '.join(allowed)))
         session = db.session_update(
             session['id'], state=wanted, reason=None,
+            progress=plugins.continued_progress(session['workflow'],
+                                                session['progress']),
             expected_generation=session['generation'])
         base.engine_api().session_updated(base.context(), session['id'])
         LOG.info('Session %s continues from %s', session['id'], wanted)
