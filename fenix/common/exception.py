@@ -69,6 +69,12 @@ class InstanceNotFound(NotFound):
                '%(session_id)s.')
 
 
+class NotYourInstance(Forbidden):
+    msg_fmt = ('Instance %(instance_id)s is not a server of project '
+               '%(project_id)s in Nova; a project sets constraints on its '
+               'own instances.')
+
+
 class InstanceConstraintNotFound(NotFound):
     msg_fmt = 'No constraints are stored for instance %(instance_id)s.'
 
@@ -96,6 +102,12 @@ class HostInUse(Conflict):
 class InvalidState(FenixException):
     code = 422
     title = 'Unprocessable Entity'
+    msg_fmt = '%(reason)s'
+
+
+class ServiceUnavailable(FenixException):
+    code = 503
+    title = 'Service Unavailable'
     msg_fmt = '%(reason)s'
 
 

@@ -153,6 +153,9 @@ class OwnedResource(Controller):
     def normalize(self, values):
         return values
 
+    def check_new(self, data):
+        """Refuse a new object that is not the caller's to describe."""
+
     def _authorize(self, action, project_id):
         policy.authorize(context(), self.rule % action,
                          {'project_id': project_id})
@@ -185,6 +188,8 @@ class OwnedResource(Controller):
         if existing and existing['project_id'] != data['project_id']:
             # NOTE: a project cannot take over another's constraints.
             self._authorize('put', existing['project_id'])
+        if existing is None:
+            self.check_new(data)
         values = {name: data.get(name) for name in self.fields}
         values[self.key] = self.object_id
         return public(self.db_put(self.normalize(values)))

@@ -15,7 +15,11 @@ Bodies as Tacker (tacker/plugins/fenix.py) and OPNFV Doctor
 (doctor_tests/app_manager/vnfm.py) send them.
 """
 
+import json
+
+from keystoneauth1 import plugin
 import pytest
+import requests_mock
 
 from tests.unit.api import conftest
 from tests.unit.api.conftest import INSTANCE_1
@@ -147,3 +151,59 @@ def test_lifecycle_and_ownership(app, path, body, rule):
     assert request(app, 'DELETE', path,
                    headers=headers_a).status_int == 200
     assert request(app, 'GET', path, headers=headers_a).status_int == 404
+
+
+class UserToken(plugin.BaseAuthPlugin):
+    """What keystonemiddleware leaves in ``keystone.token_auth``."""
+
+    has_user_token = True
+
+    def get_token(self, session, **kwargs):
+        return 'user-token'
+
+    def get_endpoint(self, session, service_type=None, interface=None,
+                     **kwargs):
+        assert service_type == 'compute'
+        return 'http://nova.test/v2.1'
+
+
+def _put_with_token(app, headers, body=TACKER_INSTANCE, auth=None):
+    headers = dict(headers, **{'Content-Type': 'application/json'})
+    environ = {'keystone.token_auth': auth or UserToken()}
+    return app.request(INSTANCE, method='PUT', headers=headers,
+                       body=json.dumps(body).encode(), expect_errors=True,
+                       environ=environ)
+
+
+@pytest.mark.parametrize('nova_status,status,expected', [
+    (200, 200, PROJECT_A),
+    (404, 403, 'is not a server of project %s in Nova' % PROJECT_A),
+    (403, 403, 'is not a server of project %s in Nova' % PROJECT_A),
+    (500, 503, 'Cannot ask Nova whether instance %s' % INSTANCE_1),
+])
+def test_new_instance_constraint_checked_with_nova(app, nova_status, status,
+                                                   expected):
+    with requests_mock.Mocker() as nova:
+        nova.get('http://nova.test/v2.1/servers/%s' % INSTANCE_1,
+                 status_code=nova_status, json={})
+        response = _put_with_token(app, conftest.MEMBER_A)
+        assert nova.call_count == 1
+        assert nova.last_request.headers['X-Auth-Token'] == 'user-token'
+    assert response.status_int == status, response.text
+    assert expected in response.text
+    if status == 200:
+        # A replacement of one's own constraint asks Nova no more.
+        with requests_mock.Mocker() as nova:
+            again = _put_with_token(app, conftest.MEMBER_A)
+            assert again.status_int == 200 and nova.call_count == 0
+
+
+def test_admin_and_noauth_are_not_checked_with_nova(app):
+    with requests_mock.Mocker() as nova:
+        admin = dict(conftest.MEMBER_A, **{'X-Roles': 'admin'})
+        assert _put_with_token(app, admin).status_int == 200
+        no_token = UserToken()
+        no_token.has_user_token = False
+        assert _put_with_token(app, conftest.MEMBER_A,
+                               auth=no_token).status_int == 200
+        assert nova.call_count == 0
