@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q -U pip setuptools wheel 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/pip install -q -e . -r test-requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/pip install -q -e . -r test-requirements.txt -r doc/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
 # The name "fenix" on the package index is an unrelated library.
 if .venv/bin/pip show -q fenix >/dev/null 2>&1; then
     echo "the unrelated PyPI package 'fenix' is installed in .venv" >&2
