@@ -42,16 +42,16 @@ def workload(cloud, admin):
 
 @pytest.fixture
 def fenix(cloud, workload, tmp_path):
-    """Start Fenix for one scenario: ``fenix(conf=..., vnfms=...)``.
+    """Start Fenix for one scenario: ``fenix(conf=, vnfms=, keystone=)``.
 
     See :class:`tests.e2e.stack.FenixStack` for the arguments. Everything
     it started is stopped (and its database dropped) after the test.
     """
     started = []
 
-    def start(conf=None, vnfms=None):
+    def start(conf=None, vnfms=None, keystone=False):
         stack = e2e_stack.FenixStack(cloud, tmp_path, conf=conf,
-                                     vnfms=vnfms)
+                                     vnfms=vnfms, keystone=keystone)
         started.append(stack)
         return stack.start()
 

@@ -27,6 +27,8 @@ import threading
 import time
 import uuid
 
+from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import session as ks_session
 import openstack
 from oslo_config import cfg
 import oslo_messaging as messaging
@@ -40,6 +42,9 @@ RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 COMPUTE_MICROVERSION = '2.87'
 ENDED = ('MAINTENANCE_DONE', 'MAINTENANCE_FAILED')
 USERS = ('alice', 'bob')
+SERVICE_TYPE = 'maintenance'
+# The service user fenix-api validates tokens with (keystone_authtoken).
+FENIX_USER, FENIX_PASSWORD = 'fenix', 'secret'
 
 
 def _free_port():
@@ -92,6 +97,74 @@ def connect(cloud, user='admin'):
         region_name=creds['region_name'],
         compute_api_version=COMPUTE_MICROVERSION, load_yaml_config=False,
         load_envvars=False)
+
+
+def token_session(cloud, user='admin'):
+    """A requests Session sending a real Keystone token of ``user``."""
+    creds = credentials(cloud, user)
+    auth = ks_loading.get_plugin_loader('password').load_from_options(
+        **{k: v for k, v in creds.items()
+           if k not in ('auth_type', 'region_name')})
+    http = requests.Session()
+    http.headers['X-Auth-Token'] = ks_session.Session(auth=auth).get_token()
+    return http
+
+
+def os_env(cloud, user='admin'):
+    """Ordinary ``OS_*`` variables of ``user``, as an openrc gives them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    creds = credentials(cloud, user)
+    env.update({'OS_AUTH_URL': creds['auth_url'],
+                'OS_USERNAME': creds['username'],
+                'OS_PASSWORD': creds['password'],
+                'OS_PROJECT_NAME': creds['project_name'],
+                'OS_USER_DOMAIN_NAME': creds['user_domain_name'],
+                'OS_PROJECT_DOMAIN_NAME': creds['project_domain_name'],
+                'OS_REGION_NAME': creds['region_name'],
+                'OS_IDENTITY_API_VERSION': '3',
+                'OS_INTERFACE': 'public'})
+    return env
+
+
+def register_fenix(cloud, admin, endpoint):
+    """Fenix in the Keystone catalog and its service user, as devstack does.
+
+    Service type ``maintenance`` with a public, internal and admin endpoint
+    at ``endpoint`` (moved there when it exists); user ``fenix`` with the
+    admin and service roles in project ``service``.
+
+    :returns: the keystone_authtoken options of fenix-api.
+    """
+    identity = admin.identity
+    service = next(identity.services(type=SERVICE_TYPE), None)
+    if service is None:
+        service = identity.create_service(
+            name='fenix', type=SERVICE_TYPE,
+            description='Rolling infrastructure maintenance')
+    have = {e.interface: e for e in identity.endpoints(service_id=service.id)}
+    for interface in ('public', 'internal', 'admin'):
+        if interface not in have:
+            identity.create_endpoint(
+                service_id=service.id, interface=interface, url=endpoint,
+                region_id=cloud['region_name'])
+        elif have[interface].url != endpoint:
+            identity.update_endpoint(have[interface], url=endpoint)
+    project = identity.find_project('service', domain_id='default')
+    user = identity.find_user(FENIX_USER, domain_id='default')
+    if user is None:
+        user = identity.create_user(name=FENIX_USER, password=FENIX_PASSWORD,
+                                    domain_id='default',
+                                    default_project_id=project.id)
+    for role in ('admin', 'service'):
+        identity.assign_project_role_to_user(
+            project, user, identity.find_role(role))
+    auth_url = cloud['auth_url'].rsplit('/v3', 1)[0]
+    return {'www_authenticate_uri': auth_url, 'auth_url': auth_url,
+            'auth_type': 'password', 'username': FENIX_USER,
+            'password': FENIX_PASSWORD, 'project_name': 'service',
+            'user_domain_name': 'Default', 'project_domain_name': 'Default',
+            'region_name': cloud['region_name'],
+            'service_token_roles_required': 'true'}
 
 
 def utcnow():
@@ -304,10 +377,16 @@ class FenixStack:
     :param vnfms: {user: knobs} of the app managers to run (default: one
         for alice and one for bob, no knobs). Knobs are [vnfm] options:
         ``action``, ``nack``, ``silent``, ``min_instances``.
+    :param keystone: fenix-api with ``auth_strategy = keystone``: Fenix is
+        put in the Keystone catalog (:func:`register_fenix`), the app
+        managers find it there, and this object calls the API with an
+        admin token.
     """
 
-    def __init__(self, cloud, tmp, conf=None, vnfms=None):
+    def __init__(self, cloud, tmp, conf=None, vnfms=None, keystone=False):
         self.cloud = cloud
+        self.keystone = keystone
+        self.http = requests.Session()
         self.tmp = tmp
         self.extra = conf or {}
         self.vnfms = ({user: {} for user in USERS} if vnfms is None
@@ -344,6 +423,11 @@ class FenixStack:
             'workflow': {'reply_timeout': 120, 'migration_timeout': 300},
             'service_credentials': credentials(self.cloud, 'admin'),
         }
+        if self.keystone:
+            base['DEFAULT']['auth_strategy'] = 'keystone'
+            base['keystone_authtoken'] = register_fenix(
+                self.cloud, connect(self.cloud), self.endpoint)
+            self.http = token_session(self.cloud)
         self.conf = _merge(base, self.extra)
         conf = _ini(self.tmp / 'fenix.conf', self.conf)
         subprocess.run([os.path.join(BIN, 'fenix-manage'), '--config-file',
@@ -385,11 +469,15 @@ class FenixStack:
         }
         if knobs:
             sections['vnfm'] = knobs
+        if self.keystone:
+            sections['vnfm_auth'] = credentials(self.cloud, user)
         vconf = _ini(self.tmp / ('vnfm-%s.conf' % user), sections)
         self.records[user] = self.tmp / ('vnfm-%s.jsonl' % user)
+        # NOTE: with Keystone the app managers find Fenix in the catalog.
+        where = [] if self.keystone else ['--fenix-endpoint', self.endpoint]
         self._spawn('vnfm-%s' % user, [
             os.path.join(BIN, 'fenix-sample-vnfm'), '--config-file', vconf,
-            '--project-id', project_id, '--fenix-endpoint', self.endpoint,
+            '--project-id', project_id, *where,
             '--record', str(self.records[user]),
             '--min-instances', str(min_instances)])
 
@@ -455,7 +543,7 @@ class FenixStack:
 
     def post(self, hosts=(), actions=None, metadata=None, at=None):
         """POST /v1/maintenance; the response."""
-        return requests.post(self.endpoint + '/v1/maintenance', json={
+        return self.http.post(self.endpoint + '/v1/maintenance', json={
             'hosts': list(hosts), 'state': 'MAINTENANCE',
             'maintenance_at': (at or utcnow()).strftime('%Y-%m-%d %H:%M:%S'),
             'metadata': metadata or {'openstack_version': 'Zed'},
@@ -473,12 +561,12 @@ class FenixStack:
                         + parts)
 
     def get(self, session_id):
-        reply = requests.get(self.url(session_id))
+        reply = self.http.get(self.url(session_id))
         assert reply.status_code == 200, reply.text
         return reply.json()
 
     def detail(self, session_id):
-        reply = requests.get(self.url(session_id, 'detail'))
+        reply = self.http.get(self.url(session_id, 'detail'))
         assert reply.status_code == 200, reply.text
         return reply.json()
 
