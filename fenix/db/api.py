@@ -219,6 +219,18 @@ def session_get(session_id):
         return _meta_out(_dict(row))
 
 
+def session_owner(session_id, now=None):
+    """The engine that holds a live lease on the session, or None."""
+    now = now or timeutils.utcnow()
+    with _reader() as s:
+        row = s.execute(sa.select(models.Session.owner,
+                                  models.Session.lease_expires_at)
+                        .where(models.Session.id == session_id)).first()
+    if row is None or row.owner is None or row.lease_expires_at is None:
+        return None
+    return row.owner if row.lease_expires_at >= now else None
+
+
 def session_list():
     with _reader() as s:
         rows = s.execute(sa.select(models.Session.id)

@@ -13,7 +13,10 @@
 
 Every method is a cast: the API has already stored what changed in the
 database, so the engine only needs to be woken. A lost cast delays the
-engine until its next sweep; nothing is lost.
+engine until its next sweep; nothing is lost. A cast about a session that
+an engine owns goes to that engine (``owner``, its ``host``): with several
+engines, a wake-up that reached another one would wait for the owner's
+next sweep.
 
 API version history:
 
@@ -37,8 +40,11 @@ class EngineAPI:
                                   version=self.RPC_API_VERSION)
         self.client = rpc.get_client(target)
 
-    def _cast(self, context, method, **kwargs):
-        cctxt = self.client.prepare(version='1.0')
+    def _cast(self, context, method, owner=None, **kwargs):
+        if owner:
+            cctxt = self.client.prepare(version='1.0', server=owner)
+        else:
+            cctxt = self.client.prepare(version='1.0')
         try:
             cctxt.cast(context, method, **kwargs)
         except messaging.MessagingException as e:
@@ -53,14 +59,15 @@ class EngineAPI:
     def session_created(self, context, session_id):
         self._cast(context, 'session_created', session_id=session_id)
 
-    def session_updated(self, context, session_id):
+    def session_updated(self, context, session_id, owner=None):
         """The admin changed the session (e.g. continue from a state)."""
-        self._cast(context, 'session_updated', session_id=session_id)
+        self._cast(context, 'session_updated', owner=owner,
+                   session_id=session_id)
 
-    def reply_received(self, context, session_id, project_id):
-        self._cast(context, 'reply_received', session_id=session_id,
-                   project_id=project_id)
+    def reply_received(self, context, session_id, project_id, owner=None):
+        self._cast(context, 'reply_received', owner=owner,
+                   session_id=session_id, project_id=project_id)
 
-    def session_delete_requested(self, context, session_id):
-        self._cast(context, 'session_delete_requested',
+    def session_delete_requested(self, context, session_id, owner=None):
+        self._cast(context, 'session_delete_requested', owner=owner,
                    session_id=session_id)

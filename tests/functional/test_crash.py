@@ -26,6 +26,9 @@ MAINTENANCE_DONE with nothing done twice and nothing lost:
 * every host was maintained and is enabled again; every instance is there,
   ACTIVE, and the cloud's bookkeeping is sound.
 
+Beside the crashes, two engines running side by side: a reply reaches the
+one that owns the session, not whichever engine the bus picks.
+
 The sample app managers run in this process. One process owns the state
 file (the engine): theirs is a read-only view that reads the file afresh on
 every call; with MIGRATE replies and no scale-in they never change the
@@ -254,7 +257,8 @@ class Observer:
 class Stack:
     """fenix-api, fenix-engine and the app managers of one test."""
 
-    def __init__(self, tmp_path, database_url, migrate=1.0, gate=None):
+    def __init__(self, tmp_path, database_url, migrate=1.0, gate=None,
+                 engine=None):
         self.tmp = tmp_path
         self.gate = gate or Gate()
         self.inventory = _inventory(migrate)
@@ -281,8 +285,8 @@ class Stack:
                       'simulated_inventory': self.inventory_file,
                       'simulated_state_file': self.state_file,
                       'simulated_time_scale': 1.0},
-            'engine': {'topic': self.topic, 'sweep_interval': 0.5,
-                       'lease_duration': 3.0},
+            'engine': dict({'topic': self.topic, 'sweep_interval': 0.5,
+                            'lease_duration': 3.0}, **(engine or {})),
             'workflow': {'reply_timeout': 40,
                          'complete_reply_timeout': 40},
         })
@@ -722,3 +726,35 @@ def test_kill_during_host_action(stack):
              if h['host'] == host and h['step'].startswith('action script')]
     assert [h['outcome'] for h in steps if h['outcome'] != 'info'] == [
         'ok'], steps
+
+
+@_mysql_url
+def test_two_engines_reply_reaches_the_owner(stack):
+    """Two engines; every wake-up goes to the session's owner.
+
+    The sweeps are a minute apart: a reply cast to the engine that does
+    not own the session would leave the owner waiting for its next sweep,
+    a minute later. With the casts addressed to the owner the session
+    runs through its dozen rounds of replies without such a stall.
+    """
+    s = stack(migrate=0.3, engine={'sweep_interval': 60.0,
+                                   'lease_duration': 180.0})
+    s.start_engine(ENGINE_2)
+    # Both engines consume their topic before the session is cast.
+    deadline = time.monotonic() + 30
+    for name, host in zip(s.engines, (ENGINE_1, ENGINE_2)):
+        while 'Engine %s started' % host not in s.logs(name):
+            assert time.monotonic() < deadline, s.logs()
+            time.sleep(0.2)
+    sid = s.create([{'plugin': 'dummy', 'type': 'host', 'order': 1}])
+    # Less than one sweep interval: no wake-up was lost on the way.
+    session = s.wait_end(sid, timeout=50)
+    assert session['state'] == states.MAINTENANCE_DONE, (session,
+                                                         s.logs())
+    detail = s.detail(sid)
+    owners = {h['engine'] for h in detail['history']}
+    assert len(owners) == 1 and owners <= {ENGINE_1, ENGINE_2}, owners
+    rounds = [h for h in detail['history']
+              if h['step'].startswith('replies to')]
+    assert len(rounds) >= 4, rounds
+    assert [n for n in s.engines if s.procs[n].poll() is not None] == []

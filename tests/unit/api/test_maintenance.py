@@ -341,7 +341,7 @@ def test_delete_waits_for_the_engine_to_stop(conf, app, engine_api):
     conf.set_override('stop_wait', 10, group='api')
     sid = conftest.make_session(state='PLANNED_MAINTENANCE')
 
-    def engine_stops(context, session_id):
+    def engine_stops(context, session_id, owner=None):
         # What the engine does at its safe point, in another thread.
         def stop():
             time.sleep(0.3)

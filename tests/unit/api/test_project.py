@@ -15,6 +15,8 @@ The ``project_session`` fixture asked projects A and B about MAINTENANCE
 and instance 2 (of A) about PLANNED_MAINTENANCE.
 """
 
+import datetime
+
 import pytest
 
 from fenix.common import exception
@@ -207,3 +209,19 @@ def test_doctor_sample_get_with_a_body(app, project_session):
         body=b'{"session_id": "%s"}' % project_session.encode(),
         content_type='application/json', headers=conftest.MEMBER_A)
     assert response.json == {'instance_ids': [INSTANCE_1, INSTANCE_2]}
+
+
+@pytest.mark.parametrize('lease_seconds,owner', [(60, 'engine-2'),
+                                                 (-60, None)])
+def test_reply_wakes_the_engine_that_owns_the_session(
+        app, engine_api, project_session, lease_seconds, owner):
+    now = datetime.datetime.utcnow()
+    assert db.session_claim(
+        project_session, 'engine-2',
+        now + datetime.timedelta(seconds=lease_seconds), now=now)
+    response = request(app, 'PUT', A.format(sid=project_session),
+                       headers=conftest.MEMBER_A,
+                       body={'state': 'ACK_MAINTENANCE'})
+    assert response.status_int == 200, response.text
+    # A lease that ran out names no owner: any engine may take it.
+    assert engine_api.reply_received.call_args[1] == {'owner': owner}

@@ -126,7 +126,9 @@ class SessionController(base.Controller):
             progress=plugins.continued_progress(session['workflow'],
                                                 session['progress']),
             expected_generation=session['generation'])
-        base.engine_api().session_updated(base.context(), session['id'])
+        base.engine_api().session_updated(
+            base.context(), session['id'],
+            owner=db.session_owner(session['id']))
         LOG.info('Session %s continues from %s', session['id'], wanted)
         return session_view(session)
 
@@ -152,8 +154,9 @@ class SessionController(base.Controller):
             session = db.session_update(
                 session['id'], stop_requested=True,
                 expected_generation=session['generation'])
-        base.engine_api().session_delete_requested(base.context(),
-                                                   session['id'])
+        base.engine_api().session_delete_requested(
+            base.context(), session['id'],
+            owner=db.session_owner(session['id']))
         LOG.info('Session %s asked to stop', session['id'])
         session = _wait_stopped(session['id'],
                                 base.conf().api.stop_wait)

@@ -63,8 +63,9 @@ class ProjectInstanceController(base.Controller):
                           self.instance_id, body['state'],
                           replied_by=_replied_by(ctx),
                           action=body.get('instance_action'))
-        base.engine_api().reply_received(ctx, self.session_id,
-                                         self.project_id)
+        base.engine_api().reply_received(
+            ctx, self.session_id, self.project_id,
+            owner=db.session_owner(self.session_id))
         LOG.info('Session %(s)s: project %(p)s replied %(r)s for instance '
                  '%(i)s', {'s': self.session_id, 'p': self.project_id,
                            'r': body['state'], 'i': self.instance_id})
@@ -109,8 +110,9 @@ class ProjectController(base.Controller):
         db.project_reply(self.session_id, self.project_id, body['state'],
                          replied_by=_replied_by(ctx),
                          instance_actions=body.get('instance_actions'))
-        base.engine_api().reply_received(ctx, self.session_id,
-                                         self.project_id)
+        base.engine_api().reply_received(
+            ctx, self.session_id, self.project_id,
+            owner=db.session_owner(self.session_id))
         LOG.info('Session %(s)s: project %(p)s replied %(r)s',
                  {'s': self.session_id, 'p': self.project_id,
                   'r': body['state']})
