@@ -120,10 +120,15 @@ def _serve(fenix, out):
               '"maintenance_at": "%s", "metadata": {"openstack_version": '
               '"Zed"}, "actions": [{"plugin": "dummy", "type": "host"}]}\'\n'
               '  curl -s %s/v1/maintenance/<session_id>/detail\n'
+              'or, with the openstack command:\n'
+              '  export OS_AUTH_TYPE=none OS_MAINTENANCE_ENDPOINT=%s\n'
+              '  openstack maintenance session create --action '
+              'plugin=dummy,type=host\n'
+              '  openstack maintenance session show <session_id> --watch\n'
               'Ctrl-C stops.\n' % (
                   ep, ep, projects, fenix.conf.database.connection, ep,
                   datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S'),
-                  ep))
+                  ep, ep))
     out.flush()
     service.wait_for_signal()
     return 0
