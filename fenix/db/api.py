@@ -60,7 +60,36 @@ def configure(conf):
             dispose()
         _FACADE = facade
         if connection.startswith('sqlite'):
-            _serialize_sqlite_writes(facade.writer.get_engine())
+            engine = facade.writer.get_engine()
+            _pool_sqlite_connections(engine, conf)
+            _serialize_sqlite_writes(engine)
+
+
+def _pool_sqlite_connections(engine, conf):
+    """Keep the connections to a SQLite file open between transactions.
+
+    NOTE: oslo.db gives a SQLite file a NullPool: every transaction opened
+    a connection (its PRAGMAs, a fresh read of the schema) and closed it,
+    which cost more CPU than most transactions. SQLAlchemy's own default
+    for a file is a QueuePool (its pysqlite dialect turns
+    check_same_thread off for files); a connection is used by one thread
+    at a time, and the pool's reset on return rolls back what a failed
+    transaction left. The pool keeps the listeners of the old one.
+    """
+    old = engine.pool
+    if not isinstance(old, sa.pool.NullPool):
+        return  # :memory: has a StaticPool: one shared connection
+    engine.pool = sa.pool.QueuePool(
+        old._creator,
+        pool_size=conf.database.max_pool_size or 5,
+        max_overflow=(conf.database.max_overflow
+                      if conf.database.max_overflow is not None else 10),
+        timeout=conf.database.pool_timeout or 30,
+        recycle=old._recycle, echo=old.echo,
+        logging_name=old._orig_logging_name,
+        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        _dispatch=old.dispatch, dialect=old._dialect)
+    old.dispose()
 
 
 def _serialize_sqlite_writes(engine):
@@ -125,6 +154,55 @@ _retry = oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
 
 def _dict(row):
     return row.to_dict() if row is not None else None
+
+
+# NOTE: the hot paths use Core statements on the tables: the same SQL and
+# the same dicts as through the ORM (a Core row has the column names, so
+# "metadata" already), without building ORM objects or the ORM's
+# bookkeeping of bulk UPDATEs, which cost more CPU than the statements.
+_SESSIONS = models.Session.__table__
+_HOSTS = models.Host.__table__
+_PROJECTS = models.Project.__table__
+_INSTANCES = models.Instance.__table__
+_HISTORY = models.HistoryEvent.__table__
+_PLUGINS = models.ActionPlugin.__table__
+_RUNS = models.ActionPluginInstance.__table__
+
+# NOTE: statements run for every request or wake-up are built once: building
+# one costs about as much CPU as running it on SQLite.
+_SESSION_ROW = sa.select(_SESSIONS).where(
+    _SESSIONS.c.id == sa.bindparam('b_id'))
+_SESSION_OWNER = sa.select(_SESSIONS.c.owner,
+                           _SESSIONS.c.lease_expires_at).where(
+    _SESSIONS.c.id == sa.bindparam('b_id'))
+_PROJECT_LIST = (sa.select(_PROJECTS)
+                 .where(_PROJECTS.c.session_id == sa.bindparam('b_session'))
+                 .order_by(_PROJECTS.c.project_id))
+_PROJECT_ROW = (sa.select(_PROJECTS)
+                .where(_PROJECTS.c.session_id == sa.bindparam('b_session'))
+                .where(_PROJECTS.c.project_id == sa.bindparam('b_project')))
+_PROJECT_REPLIES = (
+    sa.select(_PROJECTS.c.project_id, _PROJECTS.c.reply)
+    .where(_PROJECTS.c.session_id == sa.bindparam('b_session'))
+    .where(_PROJECTS.c.project_id.in_(
+        sa.bindparam('b_projects', expanding=True))))
+_PROJECT_REPLY = (
+    sa.update(_PROJECTS)
+    .where(_PROJECTS.c.id == sa.bindparam('b_id'))
+    .where(_PROJECTS.c.generation == sa.bindparam('b_generation'))
+    .values(reply=sa.bindparam('b_reply'), replied_at=sa.bindparam('b_now'),
+            replied_by=sa.bindparam('b_by'),
+            generation=_PROJECTS.c.generation + 1,
+            updated_at=sa.bindparam('b_now')))
+
+
+def _core_dicts(s, query, params=None):
+    return [dict(r._mapping) for r in s.execute(query, params)]
+
+
+def _core_dict(s, query, params=None):
+    row = s.execute(query, params).first()
+    return dict(row._mapping) if row is not None else None
 
 
 def _meta_out(d):
@@ -213,19 +291,17 @@ def session_create(values, actions=(), max_sessions=None):
 
 def session_get(session_id):
     with _reader() as s:
-        row = s.get(models.Session, session_id)
+        row = _core_dict(s, _SESSION_ROW, {'b_id': session_id})
         if row is None:
             raise exception.SessionNotFound(session_id=session_id)
-        return _meta_out(_dict(row))
+        return row
 
 
 def session_owner(session_id, now=None):
     """The engine that holds a live lease on the session, or None."""
     now = now or timeutils.utcnow()
     with _reader() as s:
-        row = s.execute(sa.select(models.Session.owner,
-                                  models.Session.lease_expires_at)
-                        .where(models.Session.id == session_id)).first()
+        row = s.execute(_SESSION_OWNER, {'b_id': session_id}).first()
     if row is None or row.owner is None or row.lease_expires_at is None:
         return None
     return row.owner if row.lease_expires_at >= now else None
@@ -254,25 +330,26 @@ def session_update(session_id, expected_generation=None, owner=None,
     :param owner: only while this engine owns the session (else
         ``ConcurrentUpdate``: the session was taken over).
     """
-    values = _meta_in(values)
+    if 'meta' in values:
+        values['metadata'] = values.pop('meta')
     with _writer() as s:
-        query = sa.update(models.Session).where(
-            models.Session.id == session_id)
+        query = sa.update(_SESSIONS).where(_SESSIONS.c.id == session_id)
         if expected_generation is not None:
             query = query.where(
-                models.Session.generation == expected_generation)
-            values['generation'] = models.Session.generation + 1
+                _SESSIONS.c.generation == expected_generation)
+            values['generation'] = _SESSIONS.c.generation + 1
         if owner is not None:
-            query = query.where(models.Session.owner == owner)
+            query = query.where(_SESSIONS.c.owner == owner)
         values['updated_at'] = timeutils.utcnow()
         result = s.execute(query.values(**values))
+        row = _core_dict(s, _SESSION_ROW, {'b_id': session_id})
         if result.rowcount != 1:
-            if s.get(models.Session, session_id) is None:
+            if row is None:
                 raise exception.SessionNotFound(session_id=session_id)
             raise exception.ConcurrentUpdate(
                 what='Maintenance session %s' % session_id)
         _add_history(s, session_id, history)
-        return _meta_out(_dict(s.get(models.Session, session_id)))
+        return row
 
 
 @_retry
@@ -371,10 +448,9 @@ def hosts_create(session_id, hosts):
 
 def host_list(session_id):
     with _reader() as s:
-        rows = s.scalars(sa.select(models.Host)
-                         .where(models.Host.session_id == session_id)
-                         .order_by(models.Host.hostname))
-        return [_dict(r) for r in rows]
+        return _core_dicts(s, sa.select(_HOSTS)
+                           .where(_HOSTS.c.session_id == session_id)
+                           .order_by(_HOSTS.c.hostname))
 
 
 @_retry
@@ -382,9 +458,9 @@ def host_update(session_id, hostname, history=None, **values):
     """Update a host row (and add ``history``, as in instances_update)."""
     with _writer() as s:
         values['updated_at'] = timeutils.utcnow()
-        s.execute(sa.update(models.Host)
-                  .where(models.Host.session_id == session_id)
-                  .where(models.Host.hostname == hostname)
+        s.execute(sa.update(_HOSTS)
+                  .where(_HOSTS.c.session_id == session_id)
+                  .where(_HOSTS.c.hostname == hostname)
                   .values(**values))
         _add_history(s, session_id, history)
 
@@ -407,25 +483,20 @@ def projects_create(session_id, projects):
 def project_replies(session_id, project_ids):
     """dict project_id -> its reply (None when it has not replied)."""
     with _reader() as s:
-        return dict(s.execute(
-            sa.select(models.Project.project_id, models.Project.reply)
-            .where(models.Project.session_id == session_id)
-            .where(models.Project.project_id.in_(list(project_ids)))).all())
+        return dict(s.execute(_PROJECT_REPLIES, {
+            'b_session': session_id,
+            'b_projects': list(project_ids)}).all())
 
 
 def project_list(session_id):
     with _reader() as s:
-        rows = s.scalars(sa.select(models.Project)
-                         .where(models.Project.session_id == session_id)
-                         .order_by(models.Project.project_id))
-        return [_dict(r) for r in rows]
+        return _core_dicts(s, _PROJECT_LIST, {'b_session': session_id})
 
 
 def _project_row(s, session_id, project_id):
     """The project's row, or the 404 that says what is missing."""
-    row = s.scalar(sa.select(models.Project)
-                   .where(models.Project.session_id == session_id)
-                   .where(models.Project.project_id == project_id))
+    row = _core_dict(s, _PROJECT_ROW, {'b_session': session_id,
+                                       'b_project': project_id})
     if row is None:
         if s.get(models.Session, session_id) is None:
             raise exception.SessionNotFound(session_id=session_id)
@@ -436,16 +507,16 @@ def _project_row(s, session_id, project_id):
 
 def project_get(session_id, project_id):
     with _reader() as s:
-        return _dict(_project_row(s, session_id, project_id))
+        return _project_row(s, session_id, project_id)
 
 
 @_retry
 def project_update(session_id, project_id, **values):
     with _writer() as s:
         values['updated_at'] = timeutils.utcnow()
-        s.execute(sa.update(models.Project)
-                  .where(models.Project.session_id == session_id)
-                  .where(models.Project.project_id == project_id)
+        s.execute(sa.update(_PROJECTS)
+                  .where(_PROJECTS.c.session_id == session_id)
+                  .where(_PROJECTS.c.project_id == project_id)
                   .values(**values))
 
 
@@ -456,20 +527,29 @@ def projects_notify(session_id, project_ids, state, reply_deadline,
 
     :param instance_ids: dict project_id -> list of the instance ids the
         notification concerns.
+    :returns: the session's project rows after the change (as
+        :func:`project_list`).
     """
     now = now or timeutils.utcnow()
     instance_ids = instance_ids or {}
     with _writer() as s:
-        for project_id in project_ids:
-            s.execute(sa.update(models.Project)
-                      .where(models.Project.session_id == session_id)
-                      .where(models.Project.project_id == project_id)
-                      .values(state=state, notified_at=now,
-                              reply_deadline=reply_deadline, reply=None,
-                              replied_at=None, replied_by=None,
-                              instance_ids=instance_ids.get(project_id, []),
-                              generation=models.Project.generation + 1,
-                              updated_at=now))
+        if project_ids:
+            s.execute(
+                sa.update(_PROJECTS)
+                .where(_PROJECTS.c.session_id == session_id)
+                .where(_PROJECTS.c.project_id == sa.bindparam('b_project'))
+                .values(state=state, notified_at=now,
+                        reply_deadline=reply_deadline, reply=None,
+                        replied_at=None, replied_by=None,
+                        instance_ids=sa.bindparam(
+                            'b_instances',
+                            type_=_PROJECTS.c.instance_ids.type),
+                        generation=_PROJECTS.c.generation + 1,
+                        updated_at=now),
+                [{'b_project': project_id,
+                  'b_instances': instance_ids.get(project_id, [])}
+                 for project_id in project_ids])
+        return _core_dicts(s, _PROJECT_LIST, {'b_session': session_id})
 
 
 def _check_reply(session_id, project, reply):
@@ -497,29 +577,52 @@ def project_reply(session_id, project_id, reply, replied_by,
     """
     now = now or timeutils.utcnow()
     with _writer() as s:
-        project = _dict(_project_row(s, session_id, project_id))
+        project = _project_row(s, session_id, project_id)
         _check_reply(session_id, project, reply)
-        result = s.execute(
-            sa.update(models.Project)
-            .where(models.Project.id == project['id'])
-            .where(models.Project.generation == project['generation'])
-            .values(reply=reply, replied_at=now, replied_by=replied_by,
-                    generation=models.Project.generation + 1,
-                    updated_at=now))
+        result = s.execute(_PROJECT_REPLY, {
+            'b_id': project['id'], 'b_generation': project['generation'],
+            'b_reply': reply, 'b_now': now, 'b_by': replied_by})
         if result.rowcount != 1:
             raise exception.ConcurrentUpdate(
                 what='The reply of project %s' % project_id)
-        for instance_id, action in (instance_actions or {}).items():
-            updated = s.execute(
-                sa.update(models.Instance)
-                .where(models.Instance.session_id == session_id)
-                .where(models.Instance.project_id == project_id)
-                .where(models.Instance.instance_id == instance_id)
-                .values(action=action, updated_at=now))
-            if updated.rowcount != 1:
-                raise exception.InstanceNotFound(session_id=session_id,
-                                                 instance_id=instance_id)
+        _set_actions(s, session_id, project_id, instance_actions or {}, now)
         return project_id
+
+
+def _set_actions(s, session_id, project_id, instance_actions, now):
+    """Give instances of the project their replied actions.
+
+    One UPDATE per action (and 500 instances); an instance that is not
+    the project's in this session is an ``InstanceNotFound``.
+    """
+    by_action = {}
+    for instance_id, action in instance_actions.items():
+        by_action.setdefault(action, []).append(instance_id)
+    complete = True
+    for action, ids in sorted(by_action.items()):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            updated = s.execute(
+                sa.update(_INSTANCES)
+                .where(_INSTANCES.c.session_id == session_id)
+                .where(_INSTANCES.c.project_id == project_id)
+                .where(_INSTANCES.c.instance_id.in_(chunk))
+                .values(action=action, updated_at=now))
+            complete = complete and updated.rowcount == len(chunk)
+    if complete:
+        return
+    # The first unknown instance in the reply's order is the one named.
+    ids = list(instance_actions)
+    found = set()
+    for start in range(0, len(ids), 500):
+        found.update(r[0] for r in s.execute(
+            sa.select(_INSTANCES.c.instance_id)
+            .where(_INSTANCES.c.session_id == session_id)
+            .where(_INSTANCES.c.project_id == project_id)
+            .where(_INSTANCES.c.instance_id.in_(ids[start:start + 500]))))
+    missing = [i for i in ids if i not in found] or ids
+    raise exception.InstanceNotFound(session_id=session_id,
+                                     instance_id=missing[0])
 
 
 @_retry
@@ -575,9 +678,9 @@ def instances_create(session_id, instances):
         ids = [i['instance_id'] for i in instances]
         for start in range(0, len(ids), 500):
             have.update(s.execute(
-                sa.select(models.Instance.instance_id, models.Instance.host)
-                .where(models.Instance.session_id == session_id)
-                .where(models.Instance.instance_id.in_(
+                sa.select(_INSTANCES.c.instance_id, _INSTANCES.c.host)
+                .where(_INSTANCES.c.session_id == session_id)
+                .where(_INSTANCES.c.instance_id.in_(
                     ids[start:start + 500]))).all())
         new = [dict(i, session_id=session_id, details={})
                for i in instances if i['instance_id'] not in have]
@@ -589,25 +692,24 @@ def instances_create(session_id, instances):
                     have[i['instance_id']] != i['host']):
                 moved.setdefault(i['host'], []).append(i['instance_id'])
         for host, ids in moved.items():
-            s.execute(sa.update(models.Instance)
-                      .where(models.Instance.session_id == session_id)
-                      .where(models.Instance.instance_id.in_(ids))
+            s.execute(sa.update(_INSTANCES)
+                      .where(_INSTANCES.c.session_id == session_id)
+                      .where(_INSTANCES.c.instance_id.in_(ids))
                       .values(host=host, updated_at=now))
 
 
 def instance_list(session_id, host=None, project_id=None, state=None):
     with _reader() as s:
-        query = (sa.select(models.Instance)
-                 .where(models.Instance.session_id == session_id))
+        query = (sa.select(_INSTANCES)
+                 .where(_INSTANCES.c.session_id == session_id))
         if host is not None:
-            query = query.where(models.Instance.host == host)
+            query = query.where(_INSTANCES.c.host == host)
         if project_id is not None:
-            query = query.where(models.Instance.project_id == project_id)
+            query = query.where(_INSTANCES.c.project_id == project_id)
         if state is not None:
-            query = query.where(models.Instance.state == state)
-        rows = s.scalars(query.order_by(models.Instance.instance_name,
-                                        models.Instance.instance_id))
-        return [_dict(r) for r in rows]
+            query = query.where(_INSTANCES.c.state == state)
+        return _core_dicts(s, query.order_by(_INSTANCES.c.instance_name,
+                                             _INSTANCES.c.instance_id))
 
 
 @_retry
@@ -625,9 +727,9 @@ def instances_update(session_id, instance_ids, history=None, **values):
     """Give the same values to several instance rows, in one transaction."""
     with _writer() as s:
         values['updated_at'] = timeutils.utcnow()
-        s.execute(sa.update(models.Instance)
-                  .where(models.Instance.session_id == session_id)
-                  .where(models.Instance.instance_id.in_(instance_ids))
+        s.execute(sa.update(_INSTANCES)
+                  .where(_INSTANCES.c.session_id == session_id)
+                  .where(_INSTANCES.c.instance_id.in_(instance_ids))
                   .values(**values))
         _add_history(s, session_id, history)
 
@@ -637,12 +739,15 @@ def instances_done(session_id, moves, history=None):
     """Mark instances moved: ``moves`` is a list of (instance_id, host)."""
     now = timeutils.utcnow()
     with _writer() as s:
-        for instance_id, host in moves:
-            s.execute(sa.update(models.Instance)
-                      .where(models.Instance.session_id == session_id)
-                      .where(models.Instance.instance_id == instance_id)
-                      .values(host=host, state=states.INSTANCE_DONE,
-                              updated_at=now))
+        if moves:
+            s.execute(sa.update(_INSTANCES)
+                      .where(_INSTANCES.c.session_id == session_id)
+                      .where(_INSTANCES.c.instance_id
+                             == sa.bindparam('b_instance'))
+                      .values(host=sa.bindparam('b_host'),
+                              state=states.INSTANCE_DONE, updated_at=now),
+                      [{'b_instance': instance_id, 'b_host': host}
+                       for instance_id, host in moves])
         _add_history(s, session_id, history)
 
 
@@ -675,7 +780,7 @@ def _add_history(s, session_id, history):
     if not history:
         return
     entries = history if isinstance(history, list) else [history]
-    s.execute(sa.insert(models.HistoryEvent),
+    s.execute(sa.insert(_HISTORY),
               [dict(e, session_id=session_id) for e in entries])
 
 
@@ -683,11 +788,9 @@ def _add_history(s, session_id, history):
 
 def action_plugin_list(session_id):
     with _reader() as s:
-        rows = s.scalars(sa.select(models.ActionPlugin)
-                         .where(models.ActionPlugin.session_id == session_id)
-                         .order_by(models.ActionPlugin.order,
-                                   models.ActionPlugin.plugin))
-        return [_meta_out(_dict(r)) for r in rows]
+        return _core_dicts(s, sa.select(_PLUGINS)
+                           .where(_PLUGINS.c.session_id == session_id)
+                           .order_by(_PLUGINS.c.order, _PLUGINS.c.plugin))
 
 
 @_retry
@@ -716,24 +819,25 @@ def action_run_start(session_id, plugin, type_, hostname='', now=None):
 
 
 @_retry
-def action_run_finish(run_id, state, reason=None, output=None, now=None):
+def action_run_finish(run_id, state, reason=None, output=None, now=None,
+                      session_id=None, history=None):
+    """Record the end of a run (and ``history`` of ``session_id``)."""
     with _writer() as s:
-        s.execute(sa.update(models.ActionPluginInstance)
-                  .where(models.ActionPluginInstance.id == run_id)
+        s.execute(sa.update(_RUNS)
+                  .where(_RUNS.c.id == run_id)
                   .values(state=state, reason=reason, output=output,
                           finished_at=now or timeutils.utcnow()))
+        _add_history(s, session_id, history)
 
 
 def action_run_list(session_id, hostname=None):
     """Runs of the session (those on ``hostname`` only, when given)."""
     with _reader() as s:
-        query = (sa.select(models.ActionPluginInstance)
-                 .where(models.ActionPluginInstance.session_id == session_id))
+        query = (sa.select(_RUNS)
+                 .where(_RUNS.c.session_id == session_id))
         if hostname is not None:
-            query = query.where(
-                models.ActionPluginInstance.hostname == hostname)
-        rows = s.scalars(query.order_by(models.ActionPluginInstance.id))
-        return [_dict(r) for r in rows]
+            query = query.where(_RUNS.c.hostname == hostname)
+        return _core_dicts(s, query.order_by(_RUNS.c.id))
 
 
 # -- history ----------------------------------------------------------------
@@ -742,9 +846,9 @@ def action_run_list(session_id, hostname=None):
 def history_add(session_id, state, step, outcome, host=None, details=None,
                 engine=None):
     with _writer() as s:
-        s.add(models.HistoryEvent(session_id=session_id, state=state,
-                                  step=step, outcome=outcome, host=host,
-                                  details=details, engine=engine))
+        s.execute(sa.insert(_HISTORY).values(
+            session_id=session_id, state=state, step=step, outcome=outcome,
+            host=host, details=details, engine=engine))
 
 
 def history_list(session_id):

@@ -75,6 +75,13 @@ CASES = [
     ('instance action for an instance of B', 'PUT', A, conftest.MEMBER_A,
      {'state': 'ACK_MAINTENANCE',
       'instance_actions': {INSTANCE_B: 'MIGRATE'}}, 404, INSTANCE_B),
+    # The actions are written one UPDATE per action: the unknown instance
+    # named is still the first of the reply.
+    ('first of two unknown instances', 'PUT', A, conftest.MEMBER_A,
+     {'state': 'ACK_MAINTENANCE',
+      'instance_actions': {INSTANCE_1: 'LIVE_MIGRATE',
+                           INSTANCE_B: 'MIGRATE', UNKNOWN: 'EVICTION'}},
+     404, INSTANCE_B),
     ('bad instance id in list', 'PUT', A, conftest.MEMBER_A,
      {'state': 'ACK_MAINTENANCE', 'instance_ids': ['x']}, 400,
      "field 'instance_ids/0': 'x' is not a UUID"),
