@@ -166,16 +166,22 @@ class SessionContext:
 
     # -- waiting ----------------------------------------------------------
 
-    def wait_for(self, predicate, deadline, what):
+    def wait_for(self, predicate, deadline, what, history=None):
         """Wait until ``predicate()`` is true or ``deadline`` passes.
 
         The deadline is stored with the session; the predicate is checked
         at every wake-up (a stored reply, the admin, the sweep). Returns the
         predicate's last value.
+
+        :param history: an entry (see :meth:`entry`) written when the wait
+            begins, in the transaction that stores the deadline.
         """
         if (self.session['wait_until'] != deadline
                 or self.session['waiting_for'] != what):
-            self.update(wait_until=deadline, waiting_for=what)
+            self.update(wait_until=deadline, waiting_for=what,
+                        history=history)
+        elif history:
+            db.history_add(self.session_id, **history)
         try:
             while True:
                 self.checkpoint()

@@ -203,13 +203,14 @@ class BaseWorkflow:
                 result = action_base.ActionResult(
                     action_base.FAILED,
                     reason='%s: %s' % (type(e).__name__, e))
-            db.action_run_finish(run['id'], result.state,
-                                 reason=result.reason, output=result.output,
-                                 now=self.ctx.now())
             outcome = 'ok' if result.state == action_base.DONE else 'failed'
-            self.ctx.record('action %s (%s)' % (action['plugin'],
-                                                action['type']),
-                            outcome, host=host, details=result.reason)
+            db.action_run_finish(
+                run['id'], result.state, reason=result.reason,
+                output=result.output, now=self.ctx.now(),
+                session_id=self.session_id,
+                history=self.ctx.entry('action %s (%s)' % (
+                    action['plugin'], action['type']),
+                    outcome, host=host, details=result.reason))
             if result.state != action_base.DONE:
                 raise WorkflowFailed(
                     'Action plug-in %s (%s) failed%s: %s' % (

@@ -113,6 +113,8 @@ class DefaultWorkflow(base.BaseWorkflow):
         self._host_rows = None
         self._view = None
         self._view_at = None
+        # hostname -> its free room in the view (see _room).
+        self._rooms = {}
 
     # -- helpers: hosts and capacity ------------------------------------
 
@@ -151,6 +153,7 @@ class DefaultWorkflow(base.BaseWorkflow):
                     by_host[instance.host].append(instance)
             self._view = (hosts, by_host)
             self._view_at = now
+            self._rooms = {}
         return self._view
 
     def _view_host(self, hostname, instances=None, enabled=None):
@@ -158,6 +161,7 @@ class DefaultWorkflow(base.BaseWorkflow):
         if self._view is None:
             return
         hosts, by_host = self._view
+        self._rooms.pop(hostname, None)
         if instances is not None and hostname in by_host:
             by_host[hostname] = list(instances)
         if enabled is not None and hostname in hosts:
@@ -168,6 +172,8 @@ class DefaultWorkflow(base.BaseWorkflow):
         if self._view is None:
             return
         by_host = self._view[1]
+        self._rooms.pop(source, None)
+        self._rooms.pop(target, None)
         moving = [i for i in by_host.get(source, ()) if i.id == instance_id]
         by_host[source] = [i for i in by_host.get(source, ())
                            if i.id != instance_id]
@@ -180,6 +186,18 @@ class DefaultWorkflow(base.BaseWorkflow):
         return [host.vcpus - sum(i.vcpus for i in instances),
                 host.memory_mb - sum(i.memory_mb for i in instances),
                 {i.server_group_id for i in instances if i.server_group_id}]
+
+    def _room(self, name):
+        """What ``_free`` says of a host in the view, kept until it changes.
+
+        NOTE: summing every host's instances for every host to empty made
+        the planning quadratic in the hosts. Callers must not change it.
+        """
+        room = self._rooms.get(name)
+        if room is None:
+            hosts, by_host = self._view
+            room = self._rooms[name] = self._free(hosts[name], by_host[name])
+        return room
 
     @staticmethod
     def _wanted(instances):
@@ -209,6 +227,7 @@ class DefaultWorkflow(base.BaseWorkflow):
 
         New instances are added; rows of instances gone from the host
         (deleted by their project, or moved by it) are detached from it.
+        Returns the rows left on the host.
         """
         self._sync_instances(instances)
         self._view_host(hostname, instances)
@@ -216,13 +235,14 @@ class DefaultWorkflow(base.BaseWorkflow):
         # NOTE: a row we were moving when the engine stopped stays:
         # move_instances asks the driver again, which finds the move done
         # (and confirms a cold migration left in VERIFY_RESIZE).
-        gone = [row['instance_id']
-                for row in db.instance_list(self.session_id, host=hostname)
+        rows = db.instance_list(self.session_id, host=hostname)
+        gone = {row['instance_id'] for row in rows
                 if row['instance_id'] not in present
-                and row['state'] != states.INSTANCE_ACTING]
+                and row['state'] != states.INSTANCE_ACTING}
         if gone:
-            db.instances_update(self.session_id, gone, host=None,
+            db.instances_update(self.session_id, sorted(gone), host=None,
                                 state=states.INSTANCE_GONE)
+        return [row for row in rows if row['instance_id'] not in gone]
 
     def _subscription(self):
         """The plug-in telling which projects take part."""
@@ -296,11 +316,12 @@ class DefaultWorkflow(base.BaseWorkflow):
                  if p['state'] != state or p['notified_at'] is None
                  or p['notified_at'] < started]
         if fresh:
-            db.projects_notify(self.session_id,
-                               [p['project_id'] for p in fresh], state,
-                               deadline, instance_ids=instance_ids, now=now)
-        rows = {p['project_id']: p
-                for p in db.project_list(self.session_id)
+            listed = db.projects_notify(
+                self.session_id, [p['project_id'] for p in fresh], state,
+                deadline, instance_ids=instance_ids, now=now)
+        else:
+            listed = db.project_list(self.session_id)
+        rows = {p['project_id']: p for p in listed
                 if p['project_id'] in projects}
         deadline = max(p['reply_deadline'] for p in rows.values())
         # NOTE: the row is written before the notification is sent so that
@@ -313,14 +334,15 @@ class DefaultWorkflow(base.BaseWorkflow):
                     self._project_url(project_id), allowed_actions,
                     self._project_url(project_id), row['reply_deadline'],
                     actions_at or now, metadata or {})
-        self.ctx.record('notify %s' % state, 'waiting',
-                        details='projects %s, reply by %s' % (
-                            ', '.join(sorted(rows)), deadline))
+        notified = self.ctx.entry('notify %s' % state, 'waiting',
+                                  details='projects %s, reply by %s' % (
+                                      ', '.join(sorted(rows)), deadline))
 
         def replied():
             return all(db.project_replies(self.session_id, rows).values())
 
-        self.ctx.wait_for(replied, deadline, 'replies to %s' % state)
+        self.ctx.wait_for(replied, deadline, 'replies to %s' % state,
+                          history=notified)
         current = {p['project_id']: p
                    for p in db.project_list(self.session_id)
                    if p['project_id'] in rows}
@@ -482,9 +504,10 @@ class DefaultWorkflow(base.BaseWorkflow):
                 return None
         return None
 
-    def _by_project(self, hostname):
+    @staticmethod
+    def _by_project(rows):
         result = {}
-        for row in db.instance_list(self.session_id, host=hostname):
+        for row in rows:
             result.setdefault(row['project_id'], []).append(
                 row['instance_id'])
         return result
@@ -574,13 +597,15 @@ class DefaultWorkflow(base.BaseWorkflow):
         move. Only a host whose instances fit on the other enabled hosts
         (vCPUs and RAM, server group members apart) is picked.
         """
-        candidates = sorted(
-            (n for n in hosts if n not in maintained),
-            key=lambda n: (sum(i.vcpus for i in by_host[n]),
-                           sum(i.memory_mb for i in by_host[n]),
-                           len(by_host[n]), n))
+        def cost(n):
+            room = self._room(n)
+            return (hosts[n].vcpus - room[0], hosts[n].memory_mb - room[1],
+                    len(by_host[n]), n)
+
+        candidates = sorted((n for n in hosts if n not in maintained),
+                            key=cost)
         for name in candidates:
-            others = {n: self._free(h, by_host[n]) for n, h in hosts.items()
+            others = {n: self._room(n) for n, h in hosts.items()
                       if n != name and h.enabled and h.up}
             if fit(self._wanted(by_host[name]), others) is not None:
                 return name
@@ -697,8 +722,9 @@ class DefaultWorkflow(base.BaseWorkflow):
                 emptying=hostname,
                 history=self.ctx.entry('pick host to empty', host=hostname))
         self._disable(hostname, state=states.HOST_EMPTYING)
-        self._sync_host(hostname, self.cloud.list_instances(hosts=[hostname]))
-        self.ask(state, self._by_project(hostname),
+        rows = self._sync_host(hostname,
+                               self.cloud.list_instances(hosts=[hostname]))
+        self.ask(state, self._by_project(rows),
                  self.conf.workflow.reply_timeout,
                  allowed_actions=list(MOVE_ACTIONS),
                  metadata=self.ctx.session['metadata'],
@@ -727,7 +753,7 @@ class DefaultWorkflow(base.BaseWorkflow):
             host = reported.get(name) or hosts[name]
             if not (host.enabled and host.up):
                 continue
-            free = self._free(hosts[name], by_host[name])
+            free = list(self._room(name))
             if name in reported:
                 free[0] = min(free[0], host.free_vcpus)
                 free[1] = min(free[1], host.free_memory_mb)
