@@ -297,14 +297,18 @@ def session_get(session_id):
         return row
 
 
-def session_owner(session_id, now=None):
-    """The engine that holds a live lease on the session, or None."""
-    now = now or timeutils.utcnow()
-    with _reader() as s:
-        row = s.execute(_SESSION_OWNER, {'b_id': session_id}).first()
-    if row is None or row.owner is None or row.lease_expires_at is None:
+def live_owner(session, now=None):
+    """The engine holding a live lease on ``session`` (a row), or None."""
+    if session is None or not session['owner'] or (
+            session['lease_expires_at'] is None):
         return None
-    return row.owner if row.lease_expires_at >= now else None
+    now = now or timeutils.utcnow()
+    return session['owner'] if session['lease_expires_at'] >= now else None
+
+
+def _session_owner(s, session_id, now):
+    row = s.execute(_SESSION_OWNER, {'b_id': session_id}).first()
+    return live_owner(row._mapping if row is not None else None, now)
 
 
 def session_list():
@@ -569,7 +573,7 @@ def _check_reply(session_id, project, reply):
 @_retry
 def project_reply(session_id, project_id, reply, replied_by,
                   instance_actions=None, now=None):
-    """Store a project's reply.
+    """Store a project's reply; the engine to wake (see live_owner).
 
     ``InvalidState`` (422) when it answers a state that is not the
     project's current one, ``ConcurrentUpdate`` (409) when a concurrent
@@ -586,7 +590,7 @@ def project_reply(session_id, project_id, reply, replied_by,
             raise exception.ConcurrentUpdate(
                 what='The reply of project %s' % project_id)
         _set_actions(s, session_id, project_id, instance_actions or {}, now)
-        return project_id
+        return _session_owner(s, session_id, now)
 
 
 def _set_actions(s, session_id, project_id, instance_actions, now):
@@ -628,7 +632,7 @@ def _set_actions(s, session_id, project_id, instance_actions, now):
 @_retry
 def instance_reply(session_id, project_id, instance_id, reply, replied_by,
                    action=None, now=None):
-    """Store a reply about one instance (same outcomes as project_reply)."""
+    """Store a reply about one instance (as project_reply)."""
     now = now or timeutils.utcnow()
     with _writer() as s:
         row = s.scalar(sa.select(models.Instance)
@@ -659,6 +663,7 @@ def instance_reply(session_id, project_id, instance_id, reply, replied_by,
                   .where(models.Project.id == project['id'])
                   .values(replied_by=replied_by, updated_at=now,
                           generation=models.Project.generation + 1))
+        return _session_owner(s, session_id, now)
 
 
 # -- instances --------------------------------------------------------------

@@ -268,6 +268,17 @@ def test_continue_forgets_what_the_failed_attempt_asked(app):
                                                'discovered': True}
 
 
+def test_continue_wakes_the_engine_that_owns_the_session(app, engine_api):
+    sid = conftest.make_session(state='MAINTENANCE_FAILED')
+    now = datetime.datetime.utcnow()
+    assert db.session_claim(sid, 'engine-2',
+                            now + datetime.timedelta(seconds=60), now=now)
+    response = request(app, 'PUT', '/v1/maintenance/%s' % sid,
+                       body={'state': 'MAINTENANCE'})
+    assert response.status_int == 200, response.text
+    assert engine_api.session_updated.call_args[1] == {'owner': 'engine-2'}
+
+
 def test_continue_lost_race_is_409(app, monkeypatch):
     sid = conftest.make_session(state='MAINTENANCE_FAILED')
     real_get = db.session_get

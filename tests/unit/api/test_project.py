@@ -232,3 +232,8 @@ def test_reply_wakes_the_engine_that_owns_the_session(
     assert response.status_int == 200, response.text
     # A lease that ran out names no owner: any engine may take it.
     assert engine_api.reply_received.call_args[1] == {'owner': owner}
+    response = request(app, 'PUT', A_I2.format(sid=project_session),
+                       headers=conftest.MEMBER_A,
+                       body={'state': 'ACK_PLANNED_MAINTENANCE'})
+    assert response.status_int == 200, response.text
+    assert engine_api.reply_received.call_args[1] == {'owner': owner}

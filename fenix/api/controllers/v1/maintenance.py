@@ -127,8 +127,7 @@ class SessionController(base.Controller):
                                                 session['progress']),
             expected_generation=session['generation'])
         base.engine_api().session_updated(
-            base.context(), session['id'],
-            owner=db.session_owner(session['id']))
+            base.context(), session['id'], owner=db.live_owner(session))
         LOG.info('Session %s continues from %s', session['id'], wanted)
         return session_view(session)
 
@@ -155,8 +154,7 @@ class SessionController(base.Controller):
                 session['id'], stop_requested=True,
                 expected_generation=session['generation'])
         base.engine_api().session_delete_requested(
-            base.context(), session['id'],
-            owner=db.session_owner(session['id']))
+            base.context(), session['id'], owner=db.live_owner(session))
         LOG.info('Session %s asked to stop', session['id'])
         session = _wait_stopped(session['id'],
                                 base.conf().api.stop_wait)

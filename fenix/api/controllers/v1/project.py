@@ -59,13 +59,12 @@ class ProjectInstanceController(base.Controller):
                          {'project_id': self.project_id})
         body = base.body(schema.INSTANCE_REPLY)
         _check_session_echo(body, self.session_id)
-        db.instance_reply(self.session_id, self.project_id,
-                          self.instance_id, body['state'],
-                          replied_by=_replied_by(ctx),
-                          action=body.get('instance_action'))
-        base.engine_api().reply_received(
-            ctx, self.session_id, self.project_id,
-            owner=db.session_owner(self.session_id))
+        owner = db.instance_reply(self.session_id, self.project_id,
+                                  self.instance_id, body['state'],
+                                  replied_by=_replied_by(ctx),
+                                  action=body.get('instance_action'))
+        base.engine_api().reply_received(ctx, self.session_id,
+                                         self.project_id, owner=owner)
         LOG.info('Session %(s)s: project %(p)s replied %(r)s for instance '
                  '%(i)s', {'s': self.session_id, 'p': self.project_id,
                            'r': body['state'], 'i': self.instance_id})
@@ -107,12 +106,12 @@ class ProjectController(base.Controller):
                          {'project_id': self.project_id})
         body = base.body(schema.PROJECT_REPLY)
         _check_session_echo(body, self.session_id)
-        db.project_reply(self.session_id, self.project_id, body['state'],
-                         replied_by=_replied_by(ctx),
-                         instance_actions=body.get('instance_actions'))
-        base.engine_api().reply_received(
-            ctx, self.session_id, self.project_id,
-            owner=db.session_owner(self.session_id))
+        owner = db.project_reply(
+            self.session_id, self.project_id, body['state'],
+            replied_by=_replied_by(ctx),
+            instance_actions=body.get('instance_actions'))
+        base.engine_api().reply_received(ctx, self.session_id,
+                                         self.project_id, owner=owner)
         LOG.info('Session %(s)s: project %(p)s replied %(r)s',
                  {'s': self.session_id, 'p': self.project_id,
                   'r': body['state']})
