@@ -27,8 +27,6 @@ import threading
 import time
 import uuid
 
-from keystoneauth1 import loading as ks_loading
-from keystoneauth1 import session as ks_session
 import openstack
 from oslo_config import cfg
 import oslo_messaging as messaging
@@ -101,12 +99,8 @@ def connect(cloud, user='admin'):
 
 def token_session(cloud, user='admin'):
     """A requests Session sending a real Keystone token of ``user``."""
-    creds = credentials(cloud, user)
-    auth = ks_loading.get_plugin_loader('password').load_from_options(
-        **{k: v for k, v in creds.items()
-           if k not in ('auth_type', 'region_name')})
     http = requests.Session()
-    http.headers['X-Auth-Token'] = ks_session.Session(auth=auth).get_token()
+    http.headers['X-Auth-Token'] = connect(cloud, user).auth_token
     return http
 
 
